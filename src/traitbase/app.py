@@ -1,0 +1,113 @@
+"""``create_app(settings)``: opens storage, mounts every face, and renders errors per face."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+
+from traitbase import __version__
+from traitbase.config import Settings
+from traitbase.context import AppContext
+from traitbase.domain.profiles import AttributeLimits
+from traitbase.errors import DomainError, Invalid
+from traitbase.faces import health
+from traitbase.faces.admin import envelope as admin_envelope
+from traitbase.faces.admin import router as admin_router
+from traitbase.faces.attributes import envelope as attr_envelope
+from traitbase.faces.attributes import router as attr_router
+from traitbase.faces.common.bodycap import BodyCapMiddleware
+from traitbase.faces.common.envelopes import EnvelopeRegistry
+from traitbase.logs import AccessLogMiddleware, configure_logging
+from traitbase.storage.db import migrate
+
+log = logging.getLogger(__name__)
+
+_HTTP_MESSAGES = {404: "not found", 405: "method not allowed"}
+
+
+class _HttpError(DomainError):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = "http_error"
+
+
+def _validation_error(exc: RequestValidationError) -> Invalid:
+    errors: dict[str, str] = {}
+    for e in exc.errors():
+        loc = [str(x) for x in e.get("loc", ()) if x not in ("body",)]
+        errors[".".join(loc) or "body"] = str(e.get("msg", "invalid"))
+    first = next(iter(errors.items()))
+    return Invalid(f"{first[0]}: {first[1]}", errors=errors)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    configure_logging(settings.log_level, json=settings.log_json)
+    if settings.auto_migrate:
+        migrate(settings)
+    ctx = AppContext.open(settings)
+    ctx.extras["attribute_limits"] = AttributeLimits(
+        max_users=settings.attributes_max_users,
+        max_fields=settings.attributes_max_fields,
+        max_field_name_length=settings.attributes_max_field_name_length,
+        max_value_length=settings.attributes_max_value_length,
+    )
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        ctx.close()
+
+    app = FastAPI(title="Traitbase", version=__version__, lifespan=lifespan)
+    app.state.ctx = ctx
+
+    envelopes = EnvelopeRegistry()
+    for prefix in attr_envelope.PREFIXES:
+        envelopes.register(prefix, attr_envelope.render_error)
+    for prefix in admin_envelope.PREFIXES:
+        envelopes.register(prefix, admin_envelope.render_error)
+    app.state.envelopes = envelopes
+
+    @app.exception_handler(DomainError)
+    async def _domain(request: Request, exc: DomainError) -> Response:
+        return envelopes.for_path(request.url.path)(exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> Response:
+        return envelopes.for_path(request.url.path)(_validation_error(exc))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        message = _HTTP_MESSAGES.get(exc.status_code, str(exc.detail))
+        return envelopes.for_path(request.url.path)(_HttpError(exc.status_code, message))
+
+    @app.exception_handler(Exception)
+    async def _crash(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return envelopes.for_path(request.url.path)(_HttpError(500, "internal server error"))
+
+    app.include_router(health.router)
+    app.include_router(attr_router.router)
+    app.include_router(admin_router.router)
+
+    app.add_middleware(
+        BodyCapMiddleware,
+        caps={"/v1/user/": settings.attributes_max_body_bytes, "/admin/": settings.admin_max_body_bytes},
+        default_cap=settings.admin_max_body_bytes,
+        envelopes=envelopes,
+    )
+    if settings.access_log:
+        app.add_middleware(AccessLogMiddleware)
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """ASGI factory for process managers: ``uvicorn --factory traitbase.app:app_from_env``."""
+    return create_app(Settings())

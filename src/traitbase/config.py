@@ -1,0 +1,153 @@
+"""Settings: the one typed object that holds every environment variable, path, limit and plan figure.
+
+Nothing else in the package reads ``os.environ``; everything receives a ``Settings`` instance.
+Each field's description is the user documentation of that setting (``docs/settings.md`` lists
+them all and a test keeps the two in step).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+Plan = Literal["free", "free_trial", "growth"]
+
+
+class Settings(BaseSettings):
+    """All Traitbase settings; each may be set as ``TRAITBASE_<NAME>`` in the environment."""
+
+    model_config = SettingsConfigDict(env_prefix="TRAITBASE_", env_file=None, extra="ignore")
+
+    # --- where data lives -------------------------------------------------------------------
+    data_dir: Path = Field(
+        Path("./traitbase-data"),
+        description="Directory for the embedded databases, uploaded files and the master key.",
+    )
+    database_url: str | None = Field(
+        None,
+        description=(
+            "SQLAlchemy URL of the control plane and user store. Unset: SQLite file "
+            "`<data_dir>/traitbase.db`. Scale mode: `postgresql+psycopg://user@host/db`."
+        ),
+    )
+    redis_url: str | None = Field(
+        None,
+        description="Redis URL for rate-limit counters (scale mode). Unset: counters live in process memory.",
+    )
+    auto_migrate: bool = Field(
+        True,
+        description="Apply database migrations when the server starts (`traitbase migrate` does it alone).",
+    )
+
+    # --- server -----------------------------------------------------------------------------
+    host: str = Field("127.0.0.1", description="Address `traitbase serve` binds. Put TLS in a reverse proxy.")
+    port: int = Field(8600, description="Port `traitbase serve` listens on.")
+    public_url: str | None = Field(
+        None,
+        description="Base URL clients reach this server at, used in signed URLs. Unset: http://<host>:<port>.",
+    )
+    log_level: str = Field("INFO", description="Log level: DEBUG, INFO, WARNING or ERROR.")
+    log_json: bool = Field(False, description="Write logs as JSON lines instead of human-readable text.")
+    access_log: bool = Field(True, description="Log one line per request (query strings redacted).")
+
+    # --- keys -------------------------------------------------------------------------------
+    key_cache_seconds: float = Field(
+        5.0,
+        description=(
+            "How long a verified API key is cached in process memory. A revocation takes effect "
+            "on every server process within this time."
+        ),
+    )
+    key_last_used_resolution_seconds: float = Field(
+        60.0, description="A key's last-used time is written at most once per this many seconds."
+    )
+
+    # --- request body caps (bytes, decompressed) ------------------------------------------
+    attributes_max_body_bytes: int = Field(
+        2 * 1024 * 1024, description="Largest accepted body of `POST /v1/user/profiles`, in bytes."
+    )
+    admin_max_body_bytes: int = Field(
+        1024 * 1024, description="Largest accepted body on the admin API, in bytes."
+    )
+
+    # --- attribute upload face (seed 000) ---------------------------------------------------
+    attributes_max_users: int = Field(
+        100, description="Most users (rows of `values`) in one attribute upload."
+    )
+    attributes_max_fields: int = Field(50, description="Most names in `field_name` of one attribute upload.")
+    attributes_max_field_name_length: int = Field(50, description="Longest attribute name, in characters.")
+    attributes_max_value_length: int = Field(128, description="Longest attribute value, in characters.")
+    attributes_rate_limit: str = Field(
+        "60000/minute",
+        description=(
+            "Per-key limit on attribute uploads, in `limits` notation (`N/second|minute|hour|day`, `;`-joined)."
+        ),
+    )
+    profile_writer_max_batch: int = Field(
+        64,
+        description=(
+            "Most attribute requests the profile writer commits in one transaction (group commit); "
+            "each request still succeeds or fails on its own."
+        ),
+    )
+
+    # --- query API plans (seed 001) ---------------------------------------------------------
+    plan_free_per_minute: int = Field(3, description="Query API calls per key per minute on the Free plan.")
+    plan_free_per_day: int = Field(100, description="Query API calls per key per day on the Free plan.")
+    plan_free_trial_per_minute: int = Field(
+        10, description="Query API calls per key per minute on Free Trial."
+    )
+    plan_free_trial_per_day: int = Field(1000, description="Query API calls per key per day on Free Trial.")
+    plan_growth_per_minute: int = Field(
+        30, description="Query API calls per key per minute on the Growth plan."
+    )
+    plan_growth_per_day: int = Field(3000, description="Query API calls per key per day on the Growth plan.")
+    default_plan: Plan = Field("free", description="Plan given to organizations created without one.")
+
+    # --- admin API --------------------------------------------------------------------------
+    admin_rate_limit: str = Field(
+        "600/minute", description="Per-key limit on admin API calls (`limits` notation)."
+    )
+    admin_page_size_max: int = Field(1000, description="Largest page the admin API's list endpoints return.")
+
+    # --- idempotency ------------------------------------------------------------------------
+    idempotency_ttl_seconds: int = Field(
+        24 * 3600,
+        description="How long an `Idempotency-Key` and its first answer are remembered, per project.",
+    )
+
+    # --- bootstrap ----------------------------------------------------------------------------
+    bootstrap_org_name: str = Field(
+        "Default organization", description="Name of the organization made at first start."
+    )
+    bootstrap_project_name: str = Field(
+        "Default project", description="Name of the project made at first start."
+    )
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'traitbase.db').resolve()}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.resolved_database_url.startswith("sqlite")
+
+    @property
+    def base_url(self) -> str:
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        return f"http://{self.host}:{self.port}"
+
+    def plan_limits(self, plan: Plan) -> tuple[int, int]:
+        """(per minute, per day) query-API allowance of a plan."""
+        table: dict[str, tuple[int, int]] = {
+            "free": (self.plan_free_per_minute, self.plan_free_per_day),
+            "free_trial": (self.plan_free_trial_per_minute, self.plan_free_trial_per_day),
+            "growth": (self.plan_growth_per_minute, self.plan_growth_per_day),
+        }
+        return table[plan]

@@ -1,0 +1,58 @@
+"""The running server's shared objects, built once in the app's lifespan and reached by faces."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection
+
+from traitbase.config import Settings
+from traitbase.domain.auth import KeyVerifier
+from traitbase.storage.db import Database
+from traitbase.storage.ratelimit import RateLimiter
+from traitbase.storage.repos import keys as key_repo
+from traitbase.storage.writer import GroupCommitWriter
+
+
+@dataclass
+class AppContext:
+    settings: Settings
+    db: Database
+    writer: GroupCommitWriter
+    verifier: KeyVerifier
+    limiter: RateLimiter
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def open(cls, settings: Settings) -> AppContext:
+        db = Database(settings)
+        writer = GroupCommitWriter(
+            db.engine, max_batch=settings.profile_writer_max_batch, lock=db.write_lock, name="profile-writer"
+        )
+
+        def touch(key_id: str, when: datetime) -> None:
+            # Fire and forget: last-used time is advisory and must not slow the request.
+            def apply(conn: Connection) -> None:
+                key_repo.touch_key_conn(conn, key_id, when)
+
+            writer.submit(apply)
+
+        verifier = KeyVerifier(
+            db,
+            cache_seconds=settings.key_cache_seconds,
+            touch_every=settings.key_last_used_resolution_seconds,
+            touch=touch,
+        )
+        return cls(
+            settings=settings,
+            db=db,
+            writer=writer,
+            verifier=verifier,
+            limiter=RateLimiter(settings.redis_url),
+        )
+
+    def close(self) -> None:
+        self.writer.close()
+        self.db.dispose()

@@ -1,0 +1,1 @@
+"""Business rules in plain Python: take a unit of work, raise DomainError, never commit."""

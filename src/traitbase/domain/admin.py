@@ -1,0 +1,254 @@
+"""Control-plane rules: organizations, projects, members, keys and reading users, for the admin API and CLI."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from traitbase.domain.keys import (
+    ENVIRONMENTS,
+    ROLES,
+    SCOPES,
+    Principal,
+    format_token,
+    hash_secret,
+    new_key_id,
+    new_secret,
+)
+from traitbase.errors import Forbidden, Invalid, NotFound
+from traitbase.storage.models import ApiKey, Member, Organization, Project
+from traitbase.storage.repos import keys as key_repo
+from traitbase.storage.repos import orgs as org_repo
+from traitbase.storage.repos import profiles as profile_repo
+from traitbase.storage.repos import projects as project_repo
+
+PLANS = ("free", "free_trial", "growth")
+
+
+@dataclass(frozen=True)
+class IssuedKey:
+    key: ApiKey
+    token: str
+    secret: str
+
+
+def require_admin(p: Principal) -> None:
+    if not p.has_scope("admin"):
+        raise Forbidden("this key lacks the admin scope")
+
+
+def _check_org(p: Principal, org_id: int) -> None:
+    if not p.instance_admin and p.org_id != org_id:
+        raise NotFound("organization not found")
+
+
+def get_org_checked(s: Session, p: Principal, org_id: int) -> Organization:
+    _check_org(p, org_id)
+    org = org_repo.get_org(s, org_id)
+    if org is None:
+        raise NotFound("organization not found")
+    return org
+
+
+def get_project_checked(s: Session, p: Principal, project_id: str) -> Project:
+    """The project, if this key may reach it; otherwise 'not found' (no hint that it exists)."""
+    proj = project_repo.get_project(s, project_id)
+    if proj is None or not (p.instance_admin or p.can_reach_project(proj.id, proj.org_id)):
+        raise NotFound("project not found")
+    return proj
+
+
+def create_organization(s: Session, p: Principal, *, name: str, plan: str) -> Organization:
+    require_admin(p)
+    if not p.instance_admin:
+        raise Forbidden("only an instance administrator key creates organizations")
+    if plan not in PLANS:
+        raise Invalid(f"plan must be one of {', '.join(PLANS)}", errors={"plan": "unknown plan"})
+    return org_repo.create_org(s, name=_name(name), plan=plan)
+
+
+def list_organizations(s: Session, p: Principal) -> list[Organization]:
+    require_admin(p)
+    return org_repo.list_orgs(s, org_ids=None if p.instance_admin else [p.org_id])
+
+
+def new_project_id(s: Session) -> str:
+    while True:
+        pid = secrets.token_hex(4)
+        if not project_repo.project_exists(s, pid):
+            return pid
+
+
+def create_project(s: Session, p: Principal, *, org_id: int, name: str, timezone: str = "UTC") -> Project:
+    require_admin(p)
+    if p.project_id is not None:
+        raise Forbidden("a project key cannot create projects")
+    get_org_checked(s, p, org_id)
+    return project_repo.create_project(
+        s,
+        project_id=new_project_id(s),
+        org_id=org_id,
+        name=_name(name),
+        site_key="tbs_" + secrets.token_urlsafe(18),
+        timezone=timezone,
+    )
+
+
+def list_projects(s: Session, p: Principal, *, org_id: int | None) -> list[Project]:
+    require_admin(p)
+    if org_id is not None:
+        get_org_checked(s, p, org_id)
+    elif not p.instance_admin:
+        org_id = p.org_id
+    projects = project_repo.list_projects(s, org_id=org_id)
+    if p.project_id is not None:
+        projects = [x for x in projects if x.id == p.project_id]
+    return projects
+
+
+def add_member(s: Session, p: Principal, *, org_id: int, email: str, name: str, role: str) -> Member:
+    _require_key_manager(p)
+    get_org_checked(s, p, org_id)
+    if role not in ROLES:
+        raise Invalid(f"role must be one of {', '.join(ROLES)}", errors={"role": "unknown role"})
+    if org_repo.find_member(s, org_id=org_id, email=email):
+        raise Invalid("a member with this email already exists", errors={"email": "duplicate"})
+    return org_repo.add_member(s, org_id=org_id, email=email, name=_name(name), role=role)
+
+
+def list_members(s: Session, p: Principal, *, org_id: int) -> list[Member]:
+    require_admin(p)
+    get_org_checked(s, p, org_id)
+    return org_repo.list_members(s, org_id)
+
+
+def _require_key_manager(p: Principal) -> None:
+    require_admin(p)
+    if not p.manages_keys:
+        raise Forbidden("only owners and admins of the organization manage keys")
+
+
+def issue_key(
+    s: Session,
+    p: Principal,
+    *,
+    org_id: int | None,
+    project_id: str | None,
+    environment: str,
+    name: str,
+    scopes: list[str],
+    created_by: int | None = None,
+    instance_admin: bool = False,
+) -> IssuedKey:
+    """Create a key; its secret is returned here once and only its hash is stored."""
+    _require_key_manager(p)
+    if environment not in ENVIRONMENTS:
+        raise Invalid(
+            "environment must be production or sandbox", errors={"environment": "unknown environment"}
+        )
+    bad = [sc for sc in scopes if sc not in SCOPES]
+    if bad or not scopes:
+        raise Invalid(
+            f"scopes must be a non-empty subset of {', '.join(sorted(SCOPES))}",
+            errors={"scopes": "unknown scope"},
+        )
+    if project_id is not None:
+        proj = get_project_checked(s, p, project_id)
+        if org_id is not None and org_id != proj.org_id:
+            raise Invalid("project does not belong to that organization", errors={"project_id": "mismatch"})
+        org_id = proj.org_id
+    else:
+        if p.project_id is not None:
+            raise Forbidden("a project key cannot create organization keys")
+        org_id = p.org_id if org_id is None else org_id
+        get_org_checked(s, p, org_id)
+    if created_by is None and org_id == p.org_id:
+        creator = key_repo.get_key(s, p.key_id)
+        created_by = creator.created_by if creator else None
+    key_id, secret = new_key_id(), new_secret()
+    key = key_repo.insert_key(
+        s,
+        key_id=key_id,
+        org_id=org_id,
+        project_id=project_id,
+        environment=environment,
+        name=_name(name),
+        scopes=",".join(sorted(set(scopes))),
+        secret_hash=hash_secret(secret),
+        created_by=created_by,
+        instance_admin=instance_admin,
+    )
+    return IssuedKey(key=key, token=format_token(key_id, secret), secret=secret)
+
+
+def list_keys(s: Session, p: Principal, *, org_id: int | None, project_id: str | None) -> list[ApiKey]:
+    _require_key_manager(p)
+    if project_id is not None:
+        org_id = get_project_checked(s, p, project_id).org_id
+    org_id = p.org_id if org_id is None else org_id
+    get_org_checked(s, p, org_id)
+    keys = key_repo.list_keys(s, org_id=org_id, project_id=project_id)
+    if p.project_id is not None:
+        keys = [k for k in keys if k.project_id == p.project_id]
+    return keys
+
+
+def revoke_key(s: Session, p: Principal, key_id: str) -> ApiKey:
+    _require_key_manager(p)
+    key = key_repo.get_key(s, key_id)
+    if key is None or not (p.instance_admin or key.org_id == p.org_id):
+        raise NotFound("key not found")
+    if p.project_id is not None and key.project_id != p.project_id:
+        raise NotFound("key not found")
+    if key.revoked_at is None:
+        key_repo.revoke_key(s, key_id)
+        s.refresh(key)
+    return key
+
+
+def get_user(s: Session, p: Principal, *, project_id: str, environment: str, user_id: str) -> dict[str, Any]:
+    require_admin(p)
+    proj = get_project_checked(s, p, project_id)
+    env = _env(p, environment)
+    found = profile_repo.get_profile(
+        s, org_id=proj.org_id, project_id=proj.id, environment=env, user_id=user_id
+    )
+    if found is None:
+        raise NotFound("user not found")
+    attrs, created, updated = found
+    return {"user_id": user_id, "attributes": attrs, "created_at": created, "updated_at": updated}
+
+
+def list_users(
+    s: Session, p: Principal, *, project_id: str, environment: str, after: str | None, limit: int
+) -> tuple[list[dict[str, Any]], str | None]:
+    require_admin(p)
+    proj = get_project_checked(s, p, project_id)
+    env = _env(p, environment)
+    page = profile_repo.list_profiles(
+        s, org_id=proj.org_id, project_id=proj.id, environment=env, after=after, limit=limit
+    )
+    users = [{"user_id": u, "attributes": a, "created_at": c, "updated_at": m} for u, a, c, m in page]
+    nxt = page[-1][0] if len(page) == limit else None
+    return users, nxt
+
+
+def _env(p: Principal, environment: str) -> str:
+    if environment not in ENVIRONMENTS:
+        raise Invalid(
+            "environment must be production or sandbox", errors={"environment": "unknown environment"}
+        )
+    # An organization-wide admin key may read either environment; other keys only their own.
+    if not (p.instance_admin or p.project_id is None) and environment != p.environment:
+        raise NotFound("project not found")
+    return environment
+
+
+def _name(name: str) -> str:
+    name = (name or "").strip()
+    if not name or len(name) > 200:
+        raise Invalid("name must be 1 to 200 characters", errors={"name": "bad length"})
+    return name

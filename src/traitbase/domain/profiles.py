@@ -1,0 +1,156 @@
+"""Attribute uploads (seed 000): the wire rules as a pure parser, and the upsert through the writer."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from concurrent.futures import Future
+from dataclasses import dataclass
+from typing import Any
+
+import msgspec
+from sqlalchemy import Connection
+
+from traitbase.domain.keys import Principal
+from traitbase.errors import Invalid
+from traitbase.storage.repos import profiles as repo
+from traitbase.storage.writer import GroupCommitWriter
+
+ALLOWED_KEYS = ("field_name", "values")
+
+
+@dataclass(frozen=True)
+class AttributeLimits:
+    max_users: int
+    max_fields: int
+    max_field_name_length: int
+    max_value_length: int
+
+
+@dataclass(frozen=True)
+class UploadResult:
+    received: int
+    created: int
+    updated: int
+
+
+Rows = list[tuple[str, dict[str, str]]]
+
+
+def _bad(message: str, path: str) -> Invalid:
+    return Invalid(message, errors={path: message})
+
+
+def parse_attribute_upload(body: bytes, limits: AttributeLimits) -> Rows:
+    """Check a request body against every rule of the face; return (user id, changed attributes)."""
+    if not body.strip():
+        raise _bad("request body is empty", "body")
+    try:
+        doc: Any = msgspec.json.decode(body)
+    except msgspec.DecodeError as exc:
+        raise _bad(f"request body is not valid JSON ({exc})", "body") from None
+    if not isinstance(doc, dict):
+        raise _bad("request body must be a JSON object with field_name and values", "body")
+    for key in doc:
+        if key not in ALLOWED_KEYS:
+            raise _bad(f"unknown field '{key}': only field_name and values are accepted", key)
+    names = _check_field_names(doc.get("field_name"), limits)
+    values = doc.get("values")
+    if values is None:
+        raise _bad("values is required", "values")
+    if not isinstance(values, list):
+        raise _bad("values must be an array of rows", "values")
+    if not values:
+        raise _bad("values must contain at least one row", "values")
+    if len(values) > limits.max_users:
+        raise _bad(f"values has {len(values)} rows; at most {limits.max_users} users per request", "values")
+    uid_at = names.index("user_id")
+    width = len(names)
+    rows: Rows = []
+    for r, row in enumerate(values):
+        if not isinstance(row, list):
+            raise _bad(f"values[{r}] must be an array", f"values[{r}]")
+        if len(row) != width:
+            raise _bad(f"values[{r}] has {len(row)} entries but field_name has {width}", f"values[{r}]")
+        for c, v in enumerate(row):
+            if not isinstance(v, str):
+                raise _bad(
+                    f"values[{r}][{c}] ({names[c]}) must be a string, got {_json_type(v)}",
+                    f"values[{r}][{c}]",
+                )
+            if len(v) > limits.max_value_length:
+                raise _bad(
+                    f"values[{r}][{c}] ({names[c]}) is {len(v)} characters; at most {limits.max_value_length}",
+                    f"values[{r}][{c}]",
+                )
+        uid = row[uid_at]
+        if not uid:
+            raise _bad(f"values[{r}] has an empty user_id", f"values[{r}][{uid_at}]")
+        # "" means "no value": the attribute is left as it is.
+        rows.append((uid, {n: v for n, v in zip(names, row, strict=True) if v and n != "user_id"}))
+    return rows
+
+
+def _check_field_names(raw: Any, limits: AttributeLimits) -> list[str]:
+    if raw is None:
+        raise _bad("field_name is required", "field_name")
+    if not isinstance(raw, list) or not raw:
+        raise _bad("field_name must be a non-empty array of strings", "field_name")
+    if len(raw) > limits.max_fields:
+        raise _bad(f"field_name has {len(raw)} names; at most {limits.max_fields}", "field_name")
+    seen: set[str] = set()
+    for i, name in enumerate(raw):
+        path = f"field_name[{i}]"
+        if not isinstance(name, str):
+            raise _bad(f"{path} must be a string, got {_json_type(name)}", path)
+        if not name.strip():
+            raise _bad(f"{path} is empty", path)
+        if len(name) > limits.max_field_name_length:
+            raise _bad(
+                f"{path} '{name[:20]}...' is {len(name)} characters; at most {limits.max_field_name_length}",
+                path,
+            )
+        if name in seen:
+            raise _bad(f"{path} '{name}' appears more than once", path)
+        seen.add(name)
+    if "user_id" not in seen:
+        raise _bad("field_name must include user_id", "field_name")
+    return list(raw)
+
+
+def _json_type(v: Any) -> str:
+    names = {
+        bool: "boolean",
+        int: "number",
+        float: "number",
+        dict: "object",
+        list: "array",
+        type(None): "null",
+    }
+    return names.get(type(v), type(v).__name__)
+
+
+def scope_of(principal: Principal) -> str:
+    """Project keys write the project's own attributes; organization keys write organization scope."""
+    return repo.ORG_SCOPE if principal.project_id is None else repo.app_scope(principal.project_id)
+
+
+def submit_upload(
+    writer: GroupCommitWriter, principal: Principal, rows: Sequence[tuple[str, dict[str, str]]]
+) -> Future[UploadResult]:
+    """Queue the upsert; the future resolves once the rows are committed (or fails, changing nothing)."""
+    scope = scope_of(principal)
+    received = len(rows)
+
+    def apply(conn: Connection) -> UploadResult:
+        created = repo.merge_attributes(
+            conn,
+            org_id=principal.org_id,
+            scope=scope,
+            environment=principal.environment,
+            rows=rows,
+            now=time.time(),
+        )
+        return UploadResult(received=received, created=created, updated=received - created)
+
+    return writer.submit(apply)

@@ -1,0 +1,1 @@
+"""Admin API: the control plane for the CLI and the dashboard (Bearer key with the admin scope)."""

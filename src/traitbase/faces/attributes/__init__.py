@@ -1,0 +1,1 @@
+"""Attribute upload face (seed 000, Ptengine style)."""

@@ -1,0 +1,36 @@
+"""``POST /v1/user/profiles``: parse under the body cap, check the key, upsert through the writer."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from starlette.responses import Response
+
+from traitbase.domain import profiles
+from traitbase.domain.keys import Principal
+from traitbase.faces.attributes import envelope
+from traitbase.faces.attributes.schemas import OPENAPI_BODY, ErrorAnswer, UploadAnswer
+from traitbase.faces.common.auth import bearer_principal, ctx_of, require_scope
+from traitbase.faces.common.body import read_capped_body
+
+router = APIRouter(tags=["attributes"])
+
+ERRORS: dict[int | str, dict[str, Any]] = {s: {"model": ErrorAnswer} for s in (400, 401, 403, 413, 429)}
+
+
+async def upload_principal(request: Request, principal: Principal = Depends(bearer_principal)) -> Principal:
+    require_scope(principal, "upload")
+    ctx = ctx_of(request)
+    ctx.limiter.check(f"attr:{principal.key_id}", ctx.settings.attributes_rate_limit)
+    return principal
+
+
+@router.post("/v1/user/profiles", response_model=UploadAnswer, responses=ERRORS, openapi_extra=OPENAPI_BODY)
+async def upload_profiles(request: Request, principal: Principal = Depends(upload_principal)) -> Response:
+    ctx = ctx_of(request)
+    body = await read_capped_body(request, ctx.settings.attributes_max_body_bytes)
+    rows = profiles.parse_attribute_upload(body, ctx.extras["attribute_limits"])
+    result = await asyncio.wrap_future(profiles.submit_upload(ctx.writer, principal, rows))
+    return envelope.ok({"received": result.received, "created": result.created, "updated": result.updated})

@@ -1,0 +1,1 @@
+"""Pieces every face uses: auth dependencies, body caps, the envelope registry."""

@@ -1,0 +1,7 @@
+"""All tables; importing this package registers every model on ``Base.metadata``."""
+
+from traitbase.storage.models.base import Base
+from traitbase.storage.models.control import ApiKey, InstanceState, Member, Organization, Project
+from traitbase.storage.models.users import UserProfile
+
+__all__ = ["ApiKey", "Base", "InstanceState", "Member", "Organization", "Project", "UserProfile"]

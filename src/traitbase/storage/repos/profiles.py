@@ -1,0 +1,170 @@
+"""User profiles: attribute upserts (the hot path) and the merged project view.
+
+A project's view of a user is the organization-scope row overlaid with the project's own row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import orjson
+from sqlalchemy import Connection, text
+from sqlalchemy.orm import Session
+
+ORG_SCOPE = "org"
+
+
+def app_scope(project_id: str) -> str:
+    return f"app:{project_id}"
+
+
+# json_patch applies an RFC 7386 merge; our values are never null, so it only sets keys.
+# RETURNING tells per row whether it was inserted (created_at still equals updated_at).
+_MERGE_SQL = {
+    "sqlite": (
+        "INSERT INTO user_profiles (org_id, scope, environment, user_id, attrs, created_at, updated_at) "
+        "VALUES {rows} ON CONFLICT (org_id, scope, environment, user_id) DO UPDATE SET "
+        "attrs = json_patch(user_profiles.attrs, excluded.attrs), updated_at = excluded.updated_at "
+        "RETURNING created_at = updated_at",
+        "(?, ?, ?, ?, ?, ?, ?)",
+    ),
+    "postgresql": (
+        "INSERT INTO user_profiles (org_id, scope, environment, user_id, attrs, created_at, updated_at) "
+        "VALUES {rows} ON CONFLICT (org_id, scope, environment, user_id) DO UPDATE SET "
+        "attrs = user_profiles.attrs || excluded.attrs, updated_at = excluded.updated_at "
+        "RETURNING xmax = 0",
+        "(%s, %s, %s, %s, CAST(%s AS jsonb), %s, %s)",
+    ),
+}
+
+
+def merge_attributes(
+    conn: Connection,
+    *,
+    org_id: int,
+    scope: str,
+    environment: str,
+    rows: Sequence[tuple[str, dict[str, str]]],
+    now: float,
+) -> int:
+    """Upsert (user id, attributes) rows, merging into existing attributes; returns users created.
+
+    One multi-row statement per call (the hot path of attribute uploads): repeated users are
+    folded first, because one statement may not touch a row twice.
+    """
+    folded: dict[str, dict[str, str]] = {}
+    for uid, attrs in rows:
+        if uid in folded:
+            folded[uid].update(attrs)
+        else:
+            folded[uid] = dict(attrs)
+    if not folded:
+        return 0
+    sql, row_ph = _MERGE_SQL[conn.dialect.name]
+    params: list[Any] = []
+    for uid, attrs in folded.items():
+        params.extend((org_id, scope, environment, uid, orjson.dumps(attrs).decode(), now, now))
+    statement = sql.format(rows=", ".join([row_ph] * len(folded)))
+    result = conn.exec_driver_sql(statement, tuple(params))
+    return sum(1 for (inserted,) in result if inserted)
+
+
+def _decode(raw: Any) -> dict[str, Any]:
+    if isinstance(raw, dict):
+        return raw
+    if raw is None:
+        return {}
+    return dict(orjson.loads(raw))
+
+
+def get_profile(
+    s: Session, *, org_id: int, project_id: str, environment: str, user_id: str
+) -> tuple[dict[str, Any], float, float] | None:
+    """(merged attributes, created_at, updated_at) of one user as the project sees it."""
+    rows = s.execute(
+        text(
+            "SELECT scope, attrs, created_at, updated_at FROM user_profiles "
+            "WHERE org_id = :org_id AND environment = :env AND user_id = :uid AND scope IN (:org, :app)"
+        ),
+        {
+            "org_id": org_id,
+            "env": environment,
+            "uid": user_id,
+            "org": ORG_SCOPE,
+            "app": app_scope(project_id),
+        },
+    ).all()
+    if not rows:
+        return None
+    return _overlay(rows)
+
+
+def _overlay(rows: Sequence[Any]) -> tuple[dict[str, Any], float, float]:
+    # Organization scope first so the project's own values win.
+    ordered = sorted(rows, key=lambda r: 0 if r[0] == ORG_SCOPE else 1)
+    attrs: dict[str, Any] = {}
+    for r in ordered:
+        attrs.update(_decode(r[1]))
+    return attrs, min(r[2] for r in rows), max(r[3] for r in rows)
+
+
+def list_profiles(
+    s: Session, *, org_id: int, project_id: str, environment: str, after: str | None, limit: int
+) -> list[tuple[str, dict[str, Any], float, float]]:
+    """A page of users (ordered by user id, starting after ``after``) with merged attributes."""
+    ids = [
+        r[0]
+        for r in s.execute(
+            text(
+                "SELECT DISTINCT user_id FROM user_profiles WHERE org_id = :org_id AND environment = :env "
+                "AND scope IN (:org, :app) AND user_id > :after ORDER BY user_id LIMIT :limit"
+            ),
+            {
+                "org_id": org_id,
+                "env": environment,
+                "org": ORG_SCOPE,
+                "app": app_scope(project_id),
+                "after": after or "",
+                "limit": limit,
+            },
+        )
+    ]
+    if not ids:
+        return []
+    names = [f"u{i}" for i in range(len(ids))]
+    params: dict[str, Any] = {
+        "org_id": org_id,
+        "env": environment,
+        "org": ORG_SCOPE,
+        "app": app_scope(project_id),
+    }
+    params.update(zip(names, ids, strict=True))
+    rows = s.execute(
+        text(
+            "SELECT user_id, scope, attrs, created_at, updated_at FROM user_profiles "
+            "WHERE org_id = :org_id AND environment = :env AND scope IN (:org, :app) "
+            f"AND user_id IN ({', '.join(':' + n for n in names)})"
+        ),
+        params,
+    ).all()
+    grouped: dict[str, list[Any]] = {uid: [] for uid in ids}
+    for r in rows:
+        grouped[r[0]].append(r[1:])
+    out = []
+    for uid in ids:
+        attrs, created, updated = _overlay(grouped[uid])
+        out.append((uid, attrs, created, updated))
+    return out
+
+
+def count_profiles(s: Session, *, org_id: int, project_id: str, environment: str) -> int:
+    return int(
+        s.execute(
+            text(
+                "SELECT COUNT(DISTINCT user_id) FROM user_profiles WHERE org_id = :org_id AND environment = :env "
+                "AND scope IN (:org, :app)"
+            ),
+            {"org_id": org_id, "env": environment, "org": ORG_SCOPE, "app": app_scope(project_id)},
+        ).scalar_one()
+    )
