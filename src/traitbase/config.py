@@ -69,14 +69,10 @@ class Settings(BaseSettings):
     attributes_max_body_bytes: int = Field(
         2 * 1024 * 1024, description="Largest accepted body of `POST /v1/user/profiles`, in bytes."
     )
-    admin_max_body_bytes: int = Field(
-        1024 * 1024, description="Largest accepted body on the admin API, in bytes."
-    )
+    admin_max_body_bytes: int = Field(1024 * 1024, description="Largest accepted body on the admin API, in bytes.")
 
     # --- attribute upload face (seed 000) ---------------------------------------------------
-    attributes_max_users: int = Field(
-        100, description="Most users (rows of `values`) in one attribute upload."
-    )
+    attributes_max_users: int = Field(100, description="Most users (rows of `values`) in one attribute upload.")
     attributes_max_fields: int = Field(50, description="Most names in `field_name` of one attribute upload.")
     attributes_max_field_name_length: int = Field(50, description="Longest attribute name, in characters.")
     attributes_max_value_length: int = Field(128, description="Longest attribute value, in characters.")
@@ -97,20 +93,14 @@ class Settings(BaseSettings):
     # --- query API plans (seed 001) ---------------------------------------------------------
     plan_free_per_minute: int = Field(3, description="Query API calls per key per minute on the Free plan.")
     plan_free_per_day: int = Field(100, description="Query API calls per key per day on the Free plan.")
-    plan_free_trial_per_minute: int = Field(
-        10, description="Query API calls per key per minute on Free Trial."
-    )
+    plan_free_trial_per_minute: int = Field(10, description="Query API calls per key per minute on Free Trial.")
     plan_free_trial_per_day: int = Field(1000, description="Query API calls per key per day on Free Trial.")
-    plan_growth_per_minute: int = Field(
-        30, description="Query API calls per key per minute on the Growth plan."
-    )
+    plan_growth_per_minute: int = Field(30, description="Query API calls per key per minute on the Growth plan.")
     plan_growth_per_day: int = Field(3000, description="Query API calls per key per day on the Growth plan.")
     default_plan: Plan = Field("free", description="Plan given to organizations created without one.")
 
     # --- admin API --------------------------------------------------------------------------
-    admin_rate_limit: str = Field(
-        "600/minute", description="Per-key limit on admin API calls (`limits` notation)."
-    )
+    admin_rate_limit: str = Field("600/minute", description="Per-key limit on admin API calls (`limits` notation).")
     admin_page_size_max: int = Field(1000, description="Largest page the admin API's list endpoints return.")
 
     # --- idempotency ------------------------------------------------------------------------
@@ -120,12 +110,8 @@ class Settings(BaseSettings):
     )
 
     # --- bootstrap ----------------------------------------------------------------------------
-    bootstrap_org_name: str = Field(
-        "Default organization", description="Name of the organization made at first start."
-    )
-    bootstrap_project_name: str = Field(
-        "Default project", description="Name of the project made at first start."
-    )
+    bootstrap_org_name: str = Field("Default organization", description="Name of the organization made at first start.")
+    bootstrap_project_name: str = Field("Default project", description="Name of the project made at first start.")
 
     @property
     def resolved_database_url(self) -> str:

@@ -146,9 +146,7 @@ def issue_key(
     """Create a key; its secret is returned here once and only its hash is stored."""
     _require_key_manager(p)
     if environment not in ENVIRONMENTS:
-        raise Invalid(
-            "environment must be production or sandbox", errors={"environment": "unknown environment"}
-        )
+        raise Invalid("environment must be production or sandbox", errors={"environment": "unknown environment"})
     bad = [sc for sc in scopes if sc not in SCOPES]
     if bad or not scopes:
         raise Invalid(
@@ -213,9 +211,7 @@ def get_user(s: Session, p: Principal, *, project_id: str, environment: str, use
     require_admin(p)
     proj = get_project_checked(s, p, project_id)
     env = _env(p, environment)
-    found = profile_repo.get_profile(
-        s, org_id=proj.org_id, project_id=proj.id, environment=env, user_id=user_id
-    )
+    found = profile_repo.get_profile(s, org_id=proj.org_id, project_id=proj.id, environment=env, user_id=user_id)
     if found is None:
         raise NotFound("user not found")
     attrs, created, updated = found
@@ -238,9 +234,7 @@ def list_users(
 
 def _env(p: Principal, environment: str) -> str:
     if environment not in ENVIRONMENTS:
-        raise Invalid(
-            "environment must be production or sandbox", errors={"environment": "unknown environment"}
-        )
+        raise Invalid("environment must be production or sandbox", errors={"environment": "unknown environment"})
     # An organization-wide admin key may read either environment; other keys only their own.
     if not (p.instance_admin or p.project_id is None) and environment != p.environment:
         raise NotFound("project not found")

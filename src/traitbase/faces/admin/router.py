@@ -97,9 +97,7 @@ def get_project(request: Request, project_id: str, p: Admin) -> Response:
 
 
 @router.get("/keys")
-def list_keys(
-    request: Request, p: Admin, org_id: int | None = None, project_id: str | None = None
-) -> Response:
+def list_keys(request: Request, p: Admin, org_id: int | None = None, project_id: str | None = None) -> Response:
     with ctx_of(request).db.read() as s:
         return envelope.ok([key_out(k) for k in admin.list_keys(s, p, org_id=org_id, project_id=project_id)])
 
@@ -131,13 +129,9 @@ def revoke_key(request: Request, key_id: str, p: Admin) -> Response:
 
 
 @router.get("/projects/{project_id}/users/{user_id}")
-def get_user(
-    request: Request, project_id: str, user_id: str, p: Admin, environment: str = "production"
-) -> Response:
+def get_user(request: Request, project_id: str, user_id: str, p: Admin, environment: str = "production") -> Response:
     with ctx_of(request).db.read() as s:
-        return envelope.ok(
-            admin.get_user(s, p, project_id=project_id, environment=environment, user_id=user_id)
-        )
+        return envelope.ok(admin.get_user(s, p, project_id=project_id, environment=environment, user_id=user_id))
 
 
 @router.get("/projects/{project_id}/users")
@@ -150,7 +144,5 @@ def list_users(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> Response:
     with ctx_of(request).db.read() as s:
-        users, nxt = admin.list_users(
-            s, p, project_id=project_id, environment=environment, after=after, limit=limit
-        )
+        users, nxt = admin.list_users(s, p, project_id=project_id, environment=environment, after=after, limit=limit)
         return envelope.ok(users, next=nxt)

@@ -6,9 +6,7 @@ from pydantic import BaseModel, Field
 
 
 class AttributeUpload(BaseModel):
-    field_name: list[str] = Field(
-        description="Attribute names; must include user_id; at most 50, 50 characters each."
-    )
+    field_name: list[str] = Field(description="Attribute names; must include user_id; at most 50, 50 characters each.")
     values: list[list[str]] = Field(
         description='One row per user, in field_name order; at most 100 rows; "" leaves an attribute unchanged.'
     )

@@ -14,9 +14,7 @@ async def read_capped_body(request: Request, max_bytes: int) -> bytes:
     declared = request.headers.get("content-length")
     encoding = request.headers.get("content-encoding", "identity").lower().strip()
     if encoding not in ("identity", "gzip", ""):
-        raise Invalid(
-            f"unsupported content-encoding '{encoding}'", errors={"content-encoding": "unsupported"}
-        )
+        raise Invalid(f"unsupported content-encoding '{encoding}'", errors={"content-encoding": "unsupported"})
     if declared is not None and declared.isdigit() and encoding != "gzip" and int(declared) > max_bytes:
         raise TooLarge(f"request body of {declared} bytes is over the limit of {max_bytes} bytes")
     chunks: list[bytes] = []

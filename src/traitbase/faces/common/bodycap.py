@@ -15,9 +15,7 @@ from traitbase.faces.common.envelopes import EnvelopeRegistry
 
 
 class BodyCapMiddleware:
-    def __init__(
-        self, app: ASGIApp, *, caps: dict[str, int], default_cap: int, envelopes: EnvelopeRegistry
-    ) -> None:
+    def __init__(self, app: ASGIApp, *, caps: dict[str, int], default_cap: int, envelopes: EnvelopeRegistry) -> None:
         self.app = app
         self.caps = sorted(caps.items(), key=lambda kv: -len(kv[0]))
         self.default_cap = default_cap

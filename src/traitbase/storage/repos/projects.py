@@ -10,9 +10,7 @@ from sqlalchemy.orm import Session
 from traitbase.storage.models import Project
 
 
-def create_project(
-    s: Session, *, project_id: str, org_id: int, name: str, site_key: str, timezone: str
-) -> Project:
+def create_project(s: Session, *, project_id: str, org_id: int, name: str, site_key: str, timezone: str) -> Project:
     p = Project(
         id=project_id,
         org_id=org_id,
