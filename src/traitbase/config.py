@@ -42,6 +42,21 @@ class Settings(BaseSettings):
         description="Apply database migrations when the server starts (`traitbase migrate` does it alone).",
     )
 
+    master_key: str | None = Field(
+        None,
+        description=(
+            "Server master key (any long random string) that signs URLs and encrypts recoverable secrets. "
+            "Unset: read from `master_key_file`, created on first start. All processes must share it."
+        ),
+    )
+    master_key_file: Path | None = Field(
+        None, description="File holding the master key. Unset: `<data_dir>/master.key`."
+    )
+    blob_dir: Path | None = Field(
+        None,
+        description="Directory of the local-disk blob store (uploaded files, error logs). Unset: `<data_dir>/blobs`.",
+    )
+
     # --- server -----------------------------------------------------------------------------
     host: str = Field("127.0.0.1", description="Address `traitbase serve` binds. Put TLS in a reverse proxy.")
     port: int = Field(8600, description="Port `traitbase serve` listens on.")

@@ -10,6 +10,8 @@ from sqlalchemy import Connection
 
 from traitbase.config import Settings
 from traitbase.domain.auth import KeyVerifier
+from traitbase.security import Signer, load_master_key
+from traitbase.storage.blobs import BlobStore, LocalBlobStore
 from traitbase.storage.db import Database
 from traitbase.storage.ratelimit import RateLimiter
 from traitbase.storage.repos import keys as key_repo
@@ -23,6 +25,8 @@ class AppContext:
     writer: GroupCommitWriter
     verifier: KeyVerifier
     limiter: RateLimiter
+    signer: Signer
+    blobs: BlobStore
     extras: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -51,6 +55,8 @@ class AppContext:
             writer=writer,
             verifier=verifier,
             limiter=RateLimiter(settings.redis_url),
+            signer=Signer(load_master_key(settings)),
+            blobs=LocalBlobStore(settings.blob_dir or settings.data_dir / "blobs"),
         )
 
     def close(self) -> None:

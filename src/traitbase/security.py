@@ -1,0 +1,54 @@
+"""The server master key, and HMAC-signed expiring tokens for URLs the server hands out.
+
+The master key comes from the ``master_key`` setting, or is created once as
+``<data_dir>/master.key`` (mode 0600). Every API process and worker of one installation must
+share it: it signs error-log and upload URLs and encrypts the secrets that must stay recoverable.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+import secrets
+import time
+from pathlib import Path
+
+from traitbase.config import Settings
+
+
+def load_master_key(settings: Settings) -> bytes:
+    if settings.master_key:
+        return hashlib.sha256(settings.master_key.encode()).digest()
+    path: Path = settings.master_key_file or settings.data_dir / "master.key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_urlsafe(48))
+    return hashlib.sha256(path.read_text().strip().encode()).digest()
+
+
+def _b64(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+class Signer:
+    """Signs ``purpose|subject|expires`` so a URL can prove what it grants and until when."""
+
+    def __init__(self, key: bytes) -> None:
+        self._key = hmac.new(key, b"traitbase-url-signing", hashlib.sha256).digest()
+
+    def sign(self, purpose: str, subject: str, expires: int) -> str:
+        msg = f"{purpose}|{subject}|{expires}".encode()
+        return _b64(hmac.new(self._key, msg, hashlib.sha256).digest())
+
+    def verify(self, purpose: str, subject: str, expires: int, signature: str, *, now: float | None = None) -> bool:
+        if expires < (now if now is not None else time.time()):
+            return False
+        return hmac.compare_digest(self.sign(purpose, subject, expires), signature)
+
+    def derive(self, label: str) -> bytes:
+        """A sub-key for another use (e.g. encrypting stored secrets)."""
+        return hmac.new(self._key, label.encode(), hashlib.sha256).digest()
