@@ -124,6 +124,27 @@ class Settings(BaseSettings):
         description="How long an `Idempotency-Key` and its first answer are remembered, per project.",
     )
 
+    # --- warehouse (events and audiences; DuckDB embedded) ---------------------------------
+    warehouse_path: Path | None = Field(
+        None, description="DuckDB file of the warehouse (events, audiences). Unset: `<data_dir>/warehouse.duckdb`."
+    )
+    warehouse_writer_max_batch: int = Field(
+        256,
+        description=(
+            "Most requests the warehouse writer commits in one transaction (group commit); "
+            "each request still succeeds or fails on its own."
+        ),
+    )
+    warehouse_writer_max_rows: int = Field(
+        200_000, description="A group commit stops taking more requests once it holds this many rows."
+    )
+    warehouse_read_timeout_seconds: float = Field(
+        30.0, description="Longest a warehouse read may run before it is stopped (answered 503)."
+    )
+    warehouse_read_max_rows: int = Field(
+        100_000, description="Most rows one warehouse read returns; longer results are cut and marked truncated."
+    )
+
     # --- bootstrap ----------------------------------------------------------------------------
     bootstrap_org_name: str = Field("Default organization", description="Name of the organization made at first start.")
     bootstrap_project_name: str = Field("Default project", description="Name of the project made at first start.")
@@ -133,6 +154,10 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'traitbase.db').resolve()}"
+
+    @property
+    def resolved_warehouse_path(self) -> Path:
+        return self.warehouse_path or self.data_dir / "warehouse.duckdb"
 
     @property
     def is_sqlite(self) -> bool:
