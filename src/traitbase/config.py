@@ -124,6 +124,18 @@ class Settings(BaseSettings):
         description="How long an `Idempotency-Key` and its first answer are remembered, per project.",
     )
 
+    # --- events face (seed 003) ---------------------------------------------------------------
+    events_max_items: int = Field(1000, description="Most items in one events push (and PlayFab webhook call).")
+    events_max_string_length: int = Field(
+        1024, description="Longest string value accepted in an events push, in characters."
+    )
+    events_max_body_bytes: int = Field(
+        8 * 1024 * 1024, description="Largest accepted body of an events push or PlayFab webhook call, in bytes."
+    )
+    events_rate_limit: str = Field(
+        "60000/minute", description="Per-key limit on events pushes (`limits` notation, `;`-joined)."
+    )
+
     # --- warehouse (events and audiences; DuckDB embedded) ---------------------------------
     warehouse_path: Path | None = Field(
         None, description="DuckDB file of the warehouse (events, audiences). Unset: `<data_dir>/warehouse.duckdb`."

@@ -168,3 +168,12 @@ def count_profiles(s: Session, *, org_id: int, project_id: str, environment: str
             {"org_id": org_id, "env": environment, "org": ORG_SCOPE, "app": app_scope(project_id)},
         ).scalar_one()
     )
+
+
+def delete_environment(conn: Connection, *, org_id: int, scope: str, environment: str) -> int:
+    """Delete every user profile row of one scope and environment (a sandbox wipe); returns rows deleted."""
+    result = conn.execute(
+        text("DELETE FROM user_profiles WHERE org_id = :org_id AND scope = :scope AND environment = :env"),
+        {"org_id": org_id, "scope": scope, "env": environment},
+    )
+    return int(result.rowcount or 0)
