@@ -124,6 +124,29 @@ class Settings(BaseSettings):
         description="How long an `Idempotency-Key` and its first answer are remembered, per project.",
     )
 
+    # --- background jobs --------------------------------------------------------------------
+    job_workers: int = Field(
+        2,
+        description=(
+            "Job worker threads started inside each `traitbase serve` process (0: none; then run "
+            "`traitbase worker` processes). `traitbase worker` uses it too, with at least 1."
+        ),
+    )
+    job_poll_seconds: float = Field(1.0, description="How often an idle worker looks for a runnable job, in seconds.")
+    job_lease_seconds: float = Field(
+        30.0,
+        description=(
+            "How long a claimed job stays owned by its worker without a heartbeat (renewed every third of it). "
+            "A job whose worker died is picked up by another worker after this time."
+        ),
+    )
+    job_max_attempts: int = Field(
+        5, description="Attempts (claims) a job gets before it is marked failed; a crashed worker counts as one."
+    )
+    job_retry_backoff_seconds: float = Field(
+        5.0, description="Wait before retrying a job whose handler raised an error; doubled per attempt."
+    )
+
     # --- bootstrap ----------------------------------------------------------------------------
     bootstrap_org_name: str = Field("Default organization", description="Name of the organization made at first start.")
     bootstrap_project_name: str = Field("Default project", description="Name of the project made at first start.")
