@@ -23,6 +23,8 @@ from traitbase.faces.attributes import envelope as attr_envelope
 from traitbase.faces.attributes import router as attr_router
 from traitbase.faces.common.bodycap import BodyCapMiddleware
 from traitbase.faces.common.envelopes import EnvelopeRegistry
+from traitbase.faces.imports import envelope as imports_envelope
+from traitbase.faces.imports import router as imports_router
 from traitbase.logs import AccessLogMiddleware, configure_logging
 from traitbase.storage.db import migrate
 
@@ -74,6 +76,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         envelopes.register(prefix, attr_envelope.render_error)
     for prefix in admin_envelope.PREFIXES:
         envelopes.register(prefix, admin_envelope.render_error)
+    for prefix in imports_envelope.PREFIXES:
+        envelopes.register(prefix, imports_envelope.render_error)
     app.state.envelopes = envelopes
 
     @app.exception_handler(DomainError)
@@ -97,10 +101,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(attr_router.router)
     app.include_router(admin_router.router)
+    app.include_router(imports_router.router)
 
     app.add_middleware(
         BodyCapMiddleware,
-        caps={"/v1/user/": settings.attributes_max_body_bytes, "/admin/": settings.admin_max_body_bytes},
+        caps={
+            "/v1/user/": settings.attributes_max_body_bytes,
+            "/admin/": settings.admin_max_body_bytes,
+            "/v1/imports/profiles/": settings.imports_max_body_bytes,
+        },
         default_cap=settings.admin_max_body_bytes,
         envelopes=envelopes,
     )

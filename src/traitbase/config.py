@@ -124,6 +124,36 @@ class Settings(BaseSettings):
         description="How long an `Idempotency-Key` and its first answer are remembered, per project.",
     )
 
+    # --- imports face (seed 002) -----------------------------------------------------------
+    imports_max_body_bytes: int = Field(
+        10 * 1024**3,
+        description="Largest accepted profile import upload (the whole multipart body), in bytes.",
+    )
+    imports_upload_rate_limit: str = Field(
+        "10/hour", description="Per-key limit on profile import uploads (`limits` notation)."
+    )
+    imports_status_rate_limit: str = Field(
+        "60/minute", description="Per-key limit on profile import status calls (`limits` notation)."
+    )
+    imports_chunk_lines: int = Field(
+        5000,
+        description=(
+            "Lines a profile import applies and checkpoints per transaction. Larger is faster; smaller "
+            "holds the embedded database's write lock for less time."
+        ),
+    )
+    imports_max_line_bytes: int = Field(
+        1024 * 1024, description="Longest accepted line of an import file, in bytes; longer lines fail."
+    )
+    imports_max_value_length: int = Field(255, description="Longest string value (and set member) in an import.")
+    imports_max_attr_name_length: int = Field(128, description="Longest attribute name in an import, in characters.")
+    imports_error_line_max_chars: int = Field(
+        10000, description="A failed line is kept in the error log up to this many characters."
+    )
+    imports_error_log_url_seconds: int = Field(
+        3600, description="How long a signed error-log URL handed out by the status endpoint stays valid."
+    )
+
     # --- background jobs --------------------------------------------------------------------
     job_workers: int = Field(
         2,

@@ -37,6 +37,10 @@ class JobContext(Protocol):
         """One transaction that first re-asserts this worker's lease (raising if it was lost)."""
         ...
 
+    def read(self) -> AbstractContextManager[Session]:
+        """A read-only session (no write lock), for reading large results outside a step."""
+        ...
+
     def save(self, s: Session, *, checkpoint: dict[str, Any], progress: dict[str, Any]) -> None:
         """Record the checkpoint and counters inside the step's transaction."""
         ...

@@ -14,7 +14,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -56,6 +56,9 @@ class JobRun:
                 self.lost.set()
                 raise
             yield s
+
+    def read(self) -> AbstractContextManager[Session]:
+        return self.res.db.read()
 
     def _renew(self, s: Session) -> None:
         repo.renew_lease(s, job_id=self._job.id, owner=self.owner, lease_seconds=self.lease_seconds, now=time.time())
