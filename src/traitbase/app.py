@@ -27,6 +27,8 @@ from traitbase.faces.common.bodycap import BodyCapMiddleware
 from traitbase.faces.common.envelopes import EnvelopeRegistry
 from traitbase.faces.events import envelope as events_envelope
 from traitbase.faces.events import router as events_router
+from traitbase.faces.imports import envelope as imports_envelope
+from traitbase.faces.imports import router as imports_router
 from traitbase.logs import AccessLogMiddleware, configure_logging
 from traitbase.storage.db import migrate
 
@@ -69,6 +71,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        ctx.start_workers()
         yield
         ctx.close()
 
@@ -82,6 +85,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         envelopes.register(prefix, admin_envelope.render_error)
     for prefix in events_envelope.PREFIXES:
         envelopes.register(prefix, events_envelope.render_error)
+    for prefix in imports_envelope.PREFIXES:
+        envelopes.register(prefix, imports_envelope.render_error)
     app.state.envelopes = envelopes
 
     @app.exception_handler(DomainError)
@@ -107,6 +112,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(admin_router.router)
     app.include_router(admin_events_router.router)
     app.include_router(events_router.router)
+    app.include_router(imports_router.router)
 
     app.add_middleware(
         BodyCapMiddleware,
@@ -114,6 +120,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "/v1/user/": settings.attributes_max_body_bytes,
             "/admin/": settings.admin_max_body_bytes,
             **{prefix: settings.events_max_body_bytes for prefix in events_envelope.PREFIXES},
+            "/v1/imports/profiles/": settings.imports_max_body_bytes,
         },
         default_cap=settings.admin_max_body_bytes,
         envelopes=envelopes,
