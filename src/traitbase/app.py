@@ -119,7 +119,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         caps={
             "/v1/user/": settings.attributes_max_body_bytes,
             "/admin/": settings.admin_max_body_bytes,
-            **{prefix: settings.events_max_body_bytes for prefix in events_envelope.PREFIXES},
+            **{prefix: settings.events_max_body_bytes for prefix in events_envelope.PUSH_PREFIXES},
+            **{prefix: settings.events_csv_max_bytes for prefix in events_envelope.CSV_PREFIXES},
             "/v1/imports/profiles/": settings.imports_max_body_bytes,
         },
         default_cap=settings.admin_max_body_bytes,

@@ -69,7 +69,9 @@ class AppContext:
     def start_workers(self) -> None:
         """Start the in-process job workers (``job_workers`` threads); idempotent."""
         if self.jobs is None:
-            res = Resources(settings=self.settings, db=self.db, blobs=self.blobs, signer=self.signer)
+            res = Resources(
+                settings=self.settings, db=self.db, blobs=self.blobs, signer=self.signer, warehouse=self.warehouse
+            )
             self.jobs = WorkerPool(res, count=max(0, self.settings.job_workers))
             self.jobs.start()
 

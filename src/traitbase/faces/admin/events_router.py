@@ -75,3 +75,9 @@ def wipe_sandbox(request: Request, project_id: str, p: Admin) -> Response:
         proj = event_reads.reachable(s, p, project_id=project_id, environment=event_reads.SANDBOX)
     deleted = event_reads.wipe_sandbox(ctx.warehouse, ctx.writer, org_id=proj.org_id, project_id=proj.id)
     return envelope.ok({"project_id": proj.id, "environment": "sandbox", "deleted": deleted})
+
+
+@router.get("/projects/{project_id}/ingestions/{ingestion_id}")
+def ingestion_status(request: Request, project_id: str, ingestion_id: str, p: Admin) -> Response:
+    with ctx_of(request).db.read() as s:
+        return envelope.ok(event_reads.ingestion_status(s, p, project_id=project_id, ingestion_id=ingestion_id))
