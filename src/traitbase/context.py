@@ -17,6 +17,8 @@ from traitbase.storage.blobs import BlobStore, LocalBlobStore
 from traitbase.storage.db import Database
 from traitbase.storage.ratelimit import RateLimiter
 from traitbase.storage.repos import keys as key_repo
+from traitbase.storage.warehouse.base import Warehouse
+from traitbase.storage.warehouse.duckdb import DuckDBWarehouse
 from traitbase.storage.writer import GroupCommitWriter
 
 
@@ -29,6 +31,7 @@ class AppContext:
     limiter: RateLimiter
     signer: Signer
     blobs: BlobStore
+    warehouse: Warehouse
     extras: dict[str, Any] = field(default_factory=dict)
     jobs: WorkerPool | None = None
 
@@ -60,6 +63,7 @@ class AppContext:
             limiter=RateLimiter(settings.redis_url),
             signer=Signer(load_master_key(settings)),
             blobs=LocalBlobStore(settings.blob_dir or settings.data_dir / "blobs"),
+            warehouse=open_warehouse(settings),
         )
 
     def start_workers(self) -> None:
@@ -79,5 +83,17 @@ class AppContext:
         if self.jobs is not None:
             self.jobs.stop()
             self.jobs = None
+        self.warehouse.close()
         self.writer.close()
         self.db.dispose()
+
+
+def open_warehouse(settings: Settings) -> Warehouse:
+    return DuckDBWarehouse(
+        settings.resolved_warehouse_path,
+        max_batch_ops=settings.warehouse_writer_max_batch,
+        max_batch_rows=settings.warehouse_writer_max_rows,
+        read_timeout=settings.warehouse_read_timeout_seconds,
+        read_max_rows=settings.warehouse_read_max_rows,
+        idempotency_ttl=settings.idempotency_ttl_seconds,
+    )
