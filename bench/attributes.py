@@ -143,6 +143,7 @@ class LoadResult:
     requests: int
     failures: list[str]
     latencies_ms: list[float]
+    cpu_seconds: float = 0.0  # the load generator's own CPU time in the timed phase
 
 
 def build_request(port: int, token: str, body: bytes) -> bytes:
@@ -196,23 +197,40 @@ def load_generator(port: int, token: str, warmup: int, timed: int, connections: 
     warm = [build_request(port, token, batch_body(i)) for i in range(warmup)]
     main = [build_request(port, token, batch_body(i)) for i in range(warmup, warmup + timed)]
     try:
-        warm_result = asyncio.run(_phase(port, warm, connections))
-        result = asyncio.run(_phase(port, main, connections)) if not warm_result.failures else warm_result
+        result = asyncio.run(_phase(port, warm, connections))
+        if not result.failures:
+            pipe.send("timed phase starts")
+            cpu = time.process_time()
+            result = asyncio.run(_phase(port, main, connections))
+            result.cpu_seconds = time.process_time() - cpu
         pipe.send(result)
     except BaseException as exc:
         pipe.send(LoadResult(0.0, 0, [f"load generator failed: {exc!r}"], []))
 
 
-def run_http(port: int, token: str, warmup: int, timed: int, connections: int) -> LoadResult:
+def cpu_seconds_of(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def run_http(
+    port: int, token: str, warmup: int, timed: int, connections: int, server_pid: int
+) -> tuple[LoadResult, float]:
+    """The load generator's result and the server's CPU seconds during the timed phase."""
     ctx = mp.get_context("spawn")
     parent, child = ctx.Pipe(duplex=False)
     proc = ctx.Process(target=load_generator, args=(port, token, warmup, timed, connections, child))
     proc.start()
     try:
-        if not parent.poll(DEADLINE_S * 2 + 10):
-            raise SystemExit("load generator did not finish in time")
-        result: LoadResult = parent.recv()
-        return result
+        server_cpu = 0.0
+        while True:
+            if not parent.poll(DEADLINE_S * 2 + 10):
+                raise SystemExit("load generator did not finish in time")
+            msg = parent.recv()
+            if isinstance(msg, LoadResult):
+                return msg, cpu_seconds_of(server_pid) - server_cpu
+            server_cpu = cpu_seconds_of(server_pid)
     finally:
         proc.join(5)
         if proc.is_alive():
@@ -255,7 +273,7 @@ def main() -> int:
         port = free_port()
         server = start_server(server_dir, port)
         try:
-            http = run_http(port, token, args.warmup, args.requests, args.connections)
+            http, server_cpu = run_http(port, token, args.warmup, args.requests, args.connections, server.pid)
         finally:
             stop_server(server)
         if http.failures:
@@ -276,6 +294,10 @@ def main() -> int:
     print(
         f"HTTP (uvicorn, 1 process):   {http_rate:>10,.0f} users/s   "
         f"({args.requests / http.seconds:,.0f} requests/s, p50 {p50:.1f} ms, p99 {p99:.1f} ms)"
+    )
+    print(
+        f"CPU during the timed phase: server {server_cpu / http.seconds:.0%} of a core, "
+        f"load generator {http.cpu_seconds / http.seconds:.0%} (of {os.cpu_count()} cores)"
     )
     print(f"reference (in-process upsert): {ref_rate:>8,.0f} users/s")
     print(f"ratio HTTP / reference:        {ratio:>8.2f}")
