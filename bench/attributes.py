@@ -194,9 +194,9 @@ def load_generator(port: int, token: str, warmup: int, timed: int, connections: 
         uvloop.install()
     except ImportError:
         pass
-    warm = [build_request(port, token, batch_body(i)) for i in range(warmup)]
-    main = [build_request(port, token, batch_body(i)) for i in range(warmup, warmup + timed)]
     try:
+        warm = [build_request(port, token, batch_body(i)) for i in range(warmup)]
+        main = [build_request(port, token, batch_body(i)) for i in range(warmup, warmup + timed)]
         result = asyncio.run(_phase(port, warm, connections))
         if not result.failures:
             pipe.send("timed phase starts")
