@@ -124,53 +124,6 @@ class Settings(BaseSettings):
         description="How long an `Idempotency-Key` and its first answer are remembered, per project.",
     )
 
-    # --- events face (seed 003) ---------------------------------------------------------------
-    events_max_items: int = Field(1000, description="Most items in one events push (and PlayFab webhook call).")
-    events_max_string_length: int = Field(
-        1024, description="Longest string value accepted in an events push, in characters."
-    )
-    events_max_body_bytes: int = Field(
-        8 * 1024 * 1024, description="Largest accepted body of an events push or PlayFab webhook call, in bytes."
-    )
-    events_rate_limit: str = Field(
-        "60000/minute", description="Per-key limit on events pushes (`limits` notation, `;`-joined)."
-    )
-
-    events_csv_max_bytes: int = Field(
-        1024 * 1024 * 1024, description="Largest accepted CSV push (`/v1/kpis/csv`, `/v1/survey-data/csv`), in bytes."
-    )
-    events_csv_chunk_rows: int = Field(
-        10_000, description="Rows a CSV push job writes (and checkpoints) per transaction."
-    )
-    events_csv_default_bytes_per_second: float = Field(
-        2_000_000.0,
-        description=(
-            "Import rate assumed for `estimated_time_to_complete` until a CSV push of that kind has been "
-            "measured on this installation (then the measured rate is used)."
-        ),
-    )
-
-    # --- warehouse (events and audiences; DuckDB embedded) ---------------------------------
-    warehouse_path: Path | None = Field(
-        None, description="DuckDB file of the warehouse (events, audiences). Unset: `<data_dir>/warehouse.duckdb`."
-    )
-    warehouse_writer_max_batch: int = Field(
-        256,
-        description=(
-            "Most requests the warehouse writer commits in one transaction (group commit); "
-            "each request still succeeds or fails on its own."
-        ),
-    )
-    warehouse_writer_max_rows: int = Field(
-        200_000, description="A group commit stops taking more requests once it holds this many rows."
-    )
-    warehouse_read_timeout_seconds: float = Field(
-        30.0, description="Longest a warehouse read may run before it is stopped (answered 503)."
-    )
-    warehouse_read_max_rows: int = Field(
-        100_000, description="Most rows one warehouse read returns; longer results are cut and marked truncated."
-    )
-
     # --- imports face (seed 002) -----------------------------------------------------------
     imports_max_body_bytes: int = Field(
         10 * 1024**3,
@@ -222,6 +175,53 @@ class Settings(BaseSettings):
     )
     job_retry_backoff_seconds: float = Field(
         5.0, description="Wait before retrying a job whose handler raised an error; doubled per attempt."
+    )
+
+    # --- events face (seed 003) ---------------------------------------------------------------
+    events_max_items: int = Field(1000, description="Most items in one events push (and PlayFab webhook call).")
+    events_max_string_length: int = Field(
+        1024, description="Longest string value accepted in an events push, in characters."
+    )
+    events_max_body_bytes: int = Field(
+        8 * 1024 * 1024, description="Largest accepted body of an events push or PlayFab webhook call, in bytes."
+    )
+    events_rate_limit: str = Field(
+        "60000/minute", description="Per-key limit on events pushes (`limits` notation, `;`-joined)."
+    )
+
+    events_csv_max_bytes: int = Field(
+        1024 * 1024 * 1024, description="Largest accepted CSV push (`/v1/kpis/csv`, `/v1/survey-data/csv`), in bytes."
+    )
+    events_csv_chunk_rows: int = Field(
+        10_000, description="Rows a CSV push job writes (and checkpoints) per transaction."
+    )
+    events_csv_default_bytes_per_second: float = Field(
+        2_000_000.0,
+        description=(
+            "Import rate assumed for `estimated_time_to_complete` until a CSV push of that kind has been "
+            "measured on this installation (then the measured rate is used)."
+        ),
+    )
+
+    # --- warehouse (events and audiences; DuckDB embedded) ---------------------------------
+    warehouse_path: Path | None = Field(
+        None, description="DuckDB file of the warehouse (events, audiences). Unset: `<data_dir>/warehouse.duckdb`."
+    )
+    warehouse_writer_max_batch: int = Field(
+        256,
+        description=(
+            "Most requests the warehouse writer commits in one transaction (group commit); "
+            "each request still succeeds or fails on its own."
+        ),
+    )
+    warehouse_writer_max_rows: int = Field(
+        200_000, description="A group commit stops taking more requests once it holds this many rows."
+    )
+    warehouse_read_timeout_seconds: float = Field(
+        30.0, description="Longest a warehouse read may run before it is stopped (answered 503)."
+    )
+    warehouse_read_max_rows: int = Field(
+        100_000, description="Most rows one warehouse read returns; longer results are cut and marked truncated."
     )
 
     # --- bootstrap ----------------------------------------------------------------------------
