@@ -1,9 +1,9 @@
 """Python SDK of Traitbase: ``Client`` / ``AsyncClient`` with batching, retries and typed errors.
 
-    from traitbase.client import Client
+from traitbase.client import Client
 
-    with Client("http://127.0.0.1:8600", token) as tb:
-        tb.attributes.upload("users.csv")
+with Client("http://127.0.0.1:8600", token) as tb:
+    tb.attributes.upload("users.csv")
 """
 
 from traitbase.client._core import RetryEvent, RetryPolicy

@@ -216,9 +216,7 @@ class AsyncAdmin:
     async def revoke_key(self, key_id: str) -> Key:
         return await self._run(_ops.revoke_key(key_id))
 
-    async def get_user(
-        self, project_id: str, user_id: str, *, environment: Environment = "production"
-    ) -> UserProfile:
+    async def get_user(self, project_id: str, user_id: str, *, environment: Environment = "production") -> UserProfile:
         return await self._run(_ops.get_user(project_id, user_id, environment))
 
     async def list_users(

@@ -50,8 +50,6 @@ class RateLimited(APIError):
 class Invalid(APIError):
     """400 or 413: the request breaks a rule; ``errors`` maps fields to problems when the server names them."""
 
-    def __init__(
-        self, status: int, message: str, body: Any = None, *, errors: dict[str, str] | None = None
-    ) -> None:
+    def __init__(self, status: int, message: str, body: Any = None, *, errors: dict[str, str] | None = None) -> None:
         super().__init__(status, message, body)
         self.errors: dict[str, str] = errors or {}
