@@ -17,7 +17,6 @@ from typing import Any, Protocol, TypeVar
 import httpx
 import orjson
 from tenacity import AsyncRetrying, RetryCallState, Retrying, retry_if_exception, stop_after_attempt
-from tenacity.wait import wait_exponential_jitter
 
 from traitbase import __version__
 from traitbase.client.errors import APIError, AuthError, Invalid, NotFound, RateLimited, Unreachable
@@ -115,12 +114,11 @@ class Core:
 class _Wait:
     def __init__(self, policy: RetryPolicy) -> None:
         self.policy = policy
-        self.backoff = wait_exponential_jitter(
-            initial=policy.initial_backoff, max=policy.max_backoff, jitter=policy.jitter
-        )
 
     def __call__(self, state: RetryCallState) -> float:
-        wait = float(self.backoff(state))
+        p = self.policy
+        exponent = max(0, state.attempt_number - 1)
+        wait = min(p.initial_backoff * 2.0**exponent, p.max_backoff) + random.uniform(0, p.jitter)
         error = state.outcome.exception() if state.outcome else None
         retry_after = getattr(error, "retry_after", None)
         if retry_after:
