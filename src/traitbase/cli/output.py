@@ -130,7 +130,7 @@ def bootstrap(result: Mapping[str, Any] | None, *, as_json: bool) -> None:
             "Admin key ID": result["admin_key_id"],
             "Admin token": result["admin_token"],
         },
-        warning="Save the admin token now: it is shown this once and never again.",
+        warning="Save the admin token now; it is shown this once and never again.",
     )
 
 
@@ -139,7 +139,7 @@ def issued_key(key: Mapping[str, Any], *, as_json: bool) -> None:
         json(key)
         return
     show_record("key", key, as_json=False)
-    secret_once("New key", {"Token": key["token"]}, warning="Save the token now: it is shown this once.")
+    secret_once("New key", {"Token": key["token"]}, warning="Save the token now; it is shown this once.")
 
 
 def migrated(info: Mapping[str, Any], *, as_json: bool) -> None:
