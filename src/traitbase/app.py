@@ -14,15 +14,21 @@ from starlette.responses import Response
 from traitbase import __version__
 from traitbase.config import Settings
 from traitbase.context import AppContext
+from traitbase.domain.events import EventLimits
 from traitbase.domain.profiles import AttributeLimits
 from traitbase.errors import DomainError, Invalid
 from traitbase.faces import health
 from traitbase.faces.admin import envelope as admin_envelope
+from traitbase.faces.admin import events_router as admin_events_router
 from traitbase.faces.admin import router as admin_router
 from traitbase.faces.attributes import envelope as attr_envelope
 from traitbase.faces.attributes import router as attr_router
 from traitbase.faces.common.bodycap import BodyCapMiddleware
 from traitbase.faces.common.envelopes import EnvelopeRegistry
+from traitbase.faces.events import envelope as events_envelope
+from traitbase.faces.events import router as events_router
+from traitbase.faces.imports import envelope as imports_envelope
+from traitbase.faces.imports import router as imports_router
 from traitbase.logs import AccessLogMiddleware, configure_logging
 from traitbase.storage.db import migrate
 
@@ -59,9 +65,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_field_name_length=settings.attributes_max_field_name_length,
         max_value_length=settings.attributes_max_value_length,
     )
+    ctx.extras["event_limits"] = EventLimits(
+        max_items=settings.events_max_items, max_string_length=settings.events_max_string_length
+    )
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        ctx.start_workers()
         yield
         ctx.close()
 
@@ -73,6 +83,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         envelopes.register(prefix, attr_envelope.render_error)
     for prefix in admin_envelope.PREFIXES:
         envelopes.register(prefix, admin_envelope.render_error)
+    for prefix in imports_envelope.PREFIXES:
+        envelopes.register(prefix, imports_envelope.render_error)
+    for prefix in events_envelope.PREFIXES:
+        envelopes.register(prefix, events_envelope.render_error)
     app.state.envelopes = envelopes
 
     @app.exception_handler(DomainError)
@@ -96,10 +110,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(attr_router.router)
     app.include_router(admin_router.router)
+    app.include_router(imports_router.router)
+    app.include_router(admin_events_router.router)
+    app.include_router(events_router.router)
 
     app.add_middleware(
         BodyCapMiddleware,
-        caps={"/v1/user/": settings.attributes_max_body_bytes, "/admin/": settings.admin_max_body_bytes},
+        caps={
+            "/v1/user/": settings.attributes_max_body_bytes,
+            "/admin/": settings.admin_max_body_bytes,
+            "/v1/imports/profiles/": settings.imports_max_body_bytes,
+            **{prefix: settings.events_max_body_bytes for prefix in events_envelope.PREFIXES},
+        },
         default_cap=settings.admin_max_body_bytes,
         envelopes=envelopes,
     )

@@ -124,6 +124,92 @@ class Settings(BaseSettings):
         description="How long an `Idempotency-Key` and its first answer are remembered, per project.",
     )
 
+    # --- imports face (seed 002) -----------------------------------------------------------
+    imports_max_body_bytes: int = Field(
+        10 * 1024**3,
+        description="Largest accepted profile import upload (the whole multipart body), in bytes.",
+    )
+    imports_upload_rate_limit: str = Field(
+        "10/hour", description="Per-key limit on profile import uploads (`limits` notation)."
+    )
+    imports_status_rate_limit: str = Field(
+        "60/minute", description="Per-key limit on profile import status calls (`limits` notation)."
+    )
+    imports_chunk_lines: int = Field(
+        5000,
+        description=(
+            "Lines a profile import applies and checkpoints per transaction. Larger is faster; smaller "
+            "holds the embedded database's write lock for less time."
+        ),
+    )
+    imports_max_line_bytes: int = Field(
+        1024 * 1024, description="Longest accepted line of an import file, in bytes; longer lines fail."
+    )
+    imports_max_value_length: int = Field(255, description="Longest string value (and set member) in an import.")
+    imports_max_attr_name_length: int = Field(128, description="Longest attribute name in an import, in characters.")
+    imports_error_line_max_chars: int = Field(
+        10000, description="A failed line is kept in the error log up to this many characters."
+    )
+    imports_error_log_url_seconds: int = Field(
+        3600, description="How long a signed error-log URL handed out by the status endpoint stays valid."
+    )
+
+    # --- background jobs --------------------------------------------------------------------
+    job_workers: int = Field(
+        2,
+        description=(
+            "Job worker threads started inside each `traitbase serve` process (0: none; then run "
+            "`traitbase worker` processes). `traitbase worker` uses it too, with at least 1."
+        ),
+    )
+    job_poll_seconds: float = Field(1.0, description="How often an idle worker looks for a runnable job, in seconds.")
+    job_lease_seconds: float = Field(
+        30.0,
+        description=(
+            "How long a claimed job stays owned by its worker without a heartbeat (renewed every third of it). "
+            "A job whose worker died is picked up by another worker after this time."
+        ),
+    )
+    job_max_attempts: int = Field(
+        5, description="Attempts (claims) a job gets before it is marked failed; a crashed worker counts as one."
+    )
+    job_retry_backoff_seconds: float = Field(
+        5.0, description="Wait before retrying a job whose handler raised an error; doubled per attempt."
+    )
+
+    # --- events face (seed 003) ---------------------------------------------------------------
+    events_max_items: int = Field(1000, description="Most items in one events push (and PlayFab webhook call).")
+    events_max_string_length: int = Field(
+        1024, description="Longest string value accepted in an events push, in characters."
+    )
+    events_max_body_bytes: int = Field(
+        8 * 1024 * 1024, description="Largest accepted body of an events push or PlayFab webhook call, in bytes."
+    )
+    events_rate_limit: str = Field(
+        "60000/minute", description="Per-key limit on events pushes (`limits` notation, `;`-joined)."
+    )
+
+    # --- warehouse (events and audiences; DuckDB embedded) ---------------------------------
+    warehouse_path: Path | None = Field(
+        None, description="DuckDB file of the warehouse (events, audiences). Unset: `<data_dir>/warehouse.duckdb`."
+    )
+    warehouse_writer_max_batch: int = Field(
+        256,
+        description=(
+            "Most requests the warehouse writer commits in one transaction (group commit); "
+            "each request still succeeds or fails on its own."
+        ),
+    )
+    warehouse_writer_max_rows: int = Field(
+        200_000, description="A group commit stops taking more requests once it holds this many rows."
+    )
+    warehouse_read_timeout_seconds: float = Field(
+        30.0, description="Longest a warehouse read may run before it is stopped (answered 503)."
+    )
+    warehouse_read_max_rows: int = Field(
+        100_000, description="Most rows one warehouse read returns; longer results are cut and marked truncated."
+    )
+
     # --- bootstrap ----------------------------------------------------------------------------
     bootstrap_org_name: str = Field("Default organization", description="Name of the organization made at first start.")
     bootstrap_project_name: str = Field("Default project", description="Name of the project made at first start.")
@@ -133,6 +219,10 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'traitbase.db').resolve()}"
+
+    @property
+    def resolved_warehouse_path(self) -> Path:
+        return self.warehouse_path or self.data_dir / "warehouse.duckdb"
 
     @property
     def is_sqlite(self) -> bool:

@@ -10,11 +10,15 @@ from sqlalchemy import Connection
 
 from traitbase.config import Settings
 from traitbase.domain.auth import KeyVerifier
+from traitbase.jobs.registry import Resources
+from traitbase.jobs.runner import WorkerPool
 from traitbase.security import Signer, load_master_key
 from traitbase.storage.blobs import BlobStore, LocalBlobStore
 from traitbase.storage.db import Database
 from traitbase.storage.ratelimit import RateLimiter
 from traitbase.storage.repos import keys as key_repo
+from traitbase.storage.warehouse.base import Warehouse
+from traitbase.storage.warehouse.duckdb import DuckDBWarehouse
 from traitbase.storage.writer import GroupCommitWriter
 
 
@@ -27,7 +31,9 @@ class AppContext:
     limiter: RateLimiter
     signer: Signer
     blobs: BlobStore
+    warehouse: Warehouse
     extras: dict[str, Any] = field(default_factory=dict)
+    jobs: WorkerPool | None = None
 
     @classmethod
     def open(cls, settings: Settings) -> AppContext:
@@ -57,8 +63,37 @@ class AppContext:
             limiter=RateLimiter(settings.redis_url),
             signer=Signer(load_master_key(settings)),
             blobs=LocalBlobStore(settings.blob_dir or settings.data_dir / "blobs"),
+            warehouse=open_warehouse(settings),
         )
 
+    def start_workers(self) -> None:
+        """Start the in-process job workers (``job_workers`` threads); idempotent."""
+        if self.jobs is None:
+            res = Resources(settings=self.settings, db=self.db, blobs=self.blobs, signer=self.signer)
+            self.jobs = WorkerPool(res, count=max(0, self.settings.job_workers))
+            self.jobs.start()
+
+    def wake_workers(self) -> None:
+        """Tell idle in-process workers a job was just enqueued (others find it on their next poll)."""
+        if self.jobs is not None:
+            self.jobs.wake()
+
     def close(self) -> None:
+        # Workers first: a running job stops at its next checkpoint and is released for resumption.
+        if self.jobs is not None:
+            self.jobs.stop()
+            self.jobs = None
+        self.warehouse.close()
         self.writer.close()
         self.db.dispose()
+
+
+def open_warehouse(settings: Settings) -> Warehouse:
+    return DuckDBWarehouse(
+        settings.resolved_warehouse_path,
+        max_batch_ops=settings.warehouse_writer_max_batch,
+        max_batch_rows=settings.warehouse_writer_max_rows,
+        read_timeout=settings.warehouse_read_timeout_seconds,
+        read_max_rows=settings.warehouse_read_max_rows,
+        idempotency_ttl=settings.idempotency_ttl_seconds,
+    )

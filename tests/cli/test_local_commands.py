@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sqlite3
 from pathlib import Path
 
 from starlette.testclient import TestClient
@@ -53,14 +54,20 @@ def test_init_without_json_prints_each_value_on_its_own_line(tmp_path: Path) -> 
     assert result.stdout.rstrip().endswith("Save the admin token now; it is shown this once and never again.")
 
 
+def _stored_revision(db: Path) -> str:
+    with sqlite3.connect(db) as conn:
+        (revision,) = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+    return str(revision)
+
+
 def test_migrate_json_reports_the_database_and_its_revision(tmp_path: Path) -> None:
     data = parse(run("migrate", "--data-dir", str(tmp_path), "--json"))
-    assert data == {"database": f"sqlite:///{(tmp_path / 'traitbase.db').resolve()}", "revision": "0001"}
+    db = (tmp_path / "traitbase.db").resolve()
+    assert data == {"database": f"sqlite:///{db}", "revision": _stored_revision(db)}
     assert parse(run("migrate", "--data-dir", str(tmp_path), "--json")) == data
 
 
 def test_database_url_option_wins_over_the_data_dir(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'elsewhere.db'}"
     data = parse(run("migrate", "--data-dir", str(tmp_path / "unused"), "--database-url", url, "--json"))
-    assert data == {"database": url, "revision": "0001"}
-    assert (tmp_path / "elsewhere.db").exists()
+    assert data == {"database": url, "revision": _stored_revision(tmp_path / "elsewhere.db")}

@@ -103,7 +103,7 @@ def projects_get(
 def keys_create(
     *,
     scopes: Annotated[
-        list[str], typer.Option("--scopes", "-s", help="upload, query, admin; comma-separated or repeated.")
+        list[str], typer.Option("--scopes", "--scope", "-s", help="upload, query, admin; comma-separated or repeated.")
     ],
     project: ProjectOpt = None,
     org: OrgId = None,

@@ -66,5 +66,18 @@ def migrate(data_dir: DataDir = None, database_url: DatabaseUrl = None, as_json:
     output.migrated(local.migrate_database(settings), as_json=as_json)
 
 
+@app.command()
+def worker(
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+    workers: Annotated[int | None, typer.Option(help="Worker threads (default: job_workers, at least 1).")] = None,
+    once: Annotated[bool, typer.Option("--once", help="Run jobs until none is runnable, then exit.")] = False,
+) -> None:
+    """Run background jobs only (scale mode runs these beside the API processes)."""
+    from traitbase.jobs.worker import run as run_worker
+
+    run_worker(local.settings_with(data_dir=data_dir, database_url=database_url), once=once, workers=workers)
+
+
 def main() -> None:
     app()

@@ -2,6 +2,17 @@
 
 from traitbase.storage.models.base import Base
 from traitbase.storage.models.control import ApiKey, InstanceState, Member, Organization, Project
+from traitbase.storage.models.jobs import Job, JobLineError
 from traitbase.storage.models.users import UserProfile
 
-__all__ = ["ApiKey", "Base", "InstanceState", "Member", "Organization", "Project", "UserProfile"]
+__all__ = [
+    "ApiKey",
+    "Base",
+    "InstanceState",
+    "Job",
+    "JobLineError",
+    "Member",
+    "Organization",
+    "Project",
+    "UserProfile",
+]

@@ -1,0 +1,3 @@
+"""Handler modules; importing one registers its job kind. Add a line per new kind."""
+
+from traitbase.jobs.handlers import profile_import  # noqa: F401
