@@ -110,3 +110,13 @@ def test_a_single_dict_is_refused_with_a_hint(env: Env, upload_token: str) -> No
     with sdk(env, upload_token) as c, pytest.raises(TypeError) as err:
         c.attributes.upload({"user_id": "x"})
     assert str(err.value) == "upload takes an iterable of rows, not a single row (wrap it in a list)"
+
+
+def test_csv_line_with_more_cells_than_the_header_raises_invalid_row(
+    env: Env, upload_token: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "ragged.csv"
+    path.write_text("user_id,plan\na,free\nb,pro,extra\n", encoding="utf-8")
+    with sdk(env, upload_token) as c, pytest.raises(InvalidRow) as err:
+        c.attributes.upload(path)
+    assert (str(err.value), err.value.row) == ("CSV line 3 has more cells than the header", 3)
