@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pandas as pd
 import polars as pl
 import pytest
 
-from tests.client.conftest import recorder, sdk
+from tests.client.conftest import Recorder, recorder, sdk
 from tests.conftest import Env
 from traitbase.client import Client, InvalidRow, UploadProgress, UploadResult
 
@@ -120,3 +122,23 @@ def test_csv_line_with_more_cells_than_the_header_raises_invalid_row(
     with sdk(env, upload_token) as c, pytest.raises(InvalidRow) as err:
         c.attributes.upload(path)
     assert (str(err.value), err.value.row) == ("CSV line 3 has more cells than the header", 3)
+
+
+def test_rows_are_pulled_one_batch_at_a_time(env: Env, upload_token: str) -> None:
+    pulled = 0
+    pulled_at_request: list[int] = []
+
+    def rows() -> Iterator[dict[str, str]]:
+        nonlocal pulled
+        for i in range(35):
+            pulled += 1
+            yield {"user_id": f"lazy{i}"}
+
+    class Spy(Recorder):
+        def handle_request(self, request: httpx.Request) -> httpx.Response:
+            pulled_at_request.append(pulled)
+            return super().handle_request(request)
+
+    with sdk(env, upload_token, Spy(env.client._transport), batch_size=10) as c:
+        c.attributes.upload(rows())
+    assert pulled_at_request == [10, 20, 30, 35]

@@ -7,27 +7,19 @@ from typing import Annotated, Any, cast
 import typer
 
 from traitbase.cli import output
-from traitbase.cli.common import DEFAULT, Json, Token, Url, api_errors, client
-from traitbase.client.admin import Environment, Scope
+from traitbase.cli.common import DEFAULT, Env, Json, Token, Url, api_errors, client, environment_of
+from traitbase.client.admin import Scope
 
 orgs = typer.Typer(help="Organizations.", no_args_is_help=True)
 projects = typer.Typer(help="Projects.", no_args_is_help=True)
 keys = typer.Typer(help="API keys.", no_args_is_help=True)
 users = typer.Typer(help="Users and their attributes.", no_args_is_help=True)
 
-Env = Annotated[str, typer.Option("--environment", "-e", help="production or sandbox.")]
 OrgId = Annotated[int | None, typer.Option("--org", help="Organization ID (default: the key's own).")]
 ProjectOpt = Annotated[str | None, typer.Option("--project", "-p", help="Project ID.")]
 ProjectReq = Annotated[str, typer.Option("--project", "-p", help="Project ID.")]
 
 SCOPES = ("upload", "query", "admin")
-ENVIRONMENTS = ("production", "sandbox")
-
-
-def _environment(value: str) -> Environment:
-    if value not in ENVIRONMENTS:
-        raise typer.BadParameter(f"must be one of {', '.join(ENVIRONMENTS)}", param_hint="--environment")
-    return cast(Environment, value)
 
 
 def _scopes(values: list[str]) -> list[Scope]:
@@ -114,7 +106,7 @@ def keys_create(
     as_json: Json = False,
 ) -> None:
     """Create a key; its token is printed this once. Without --project it is an organization key."""
-    scope_list, env = _scopes(scopes), _environment(environment)
+    scope_list, env = _scopes(scopes), environment_of(environment)
     with api_errors(), client(url, token) as c:
         key = c.admin.create_key(name=name, scopes=scope_list, project_id=project, environment=env, org_id=org)
     output.issued_key(cast(dict[str, Any], key), as_json=as_json)
@@ -155,7 +147,7 @@ def users_get(
     as_json: Json = False,
 ) -> None:
     """Show one user's attributes as the project sees them (organization scope overlaid with the project's)."""
-    env = _environment(environment)
+    env = environment_of(environment)
     with api_errors(), client(url, token) as c:
         user = c.admin.get_user(project, user_id, environment=env)
     output.show_record("user", cast(dict[str, Any], user), as_json=as_json)
@@ -173,7 +165,7 @@ def users_list(
     as_json: Json = False,
 ) -> None:
     """List a page of users in user_id order; --json also gives `next` for the following page."""
-    env = _environment(environment)
+    env = environment_of(environment)
     with api_errors(), client(url, token) as c:
         page = c.admin.list_users(project, environment=env, after=after, limit=limit)
     if as_json:

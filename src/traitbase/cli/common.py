@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Annotated
+from typing import Annotated, cast
 
 import httpx
 import typer
@@ -12,6 +12,7 @@ import typer
 from traitbase.cli import output
 from traitbase.client import Client, TraitbaseError
 from traitbase.client._core import DEFAULT_URL
+from traitbase.client.admin import Environment
 
 Url = Annotated[
     str, typer.Option("--url", envvar="TRAITBASE_URL", help="Base URL of the Traitbase server.", show_envvar=True)
@@ -26,8 +27,10 @@ Token = Annotated[
         show_default=False,
     ),
 ]
+Env = Annotated[str, typer.Option("--environment", "-e", help="production or sandbox.")]
 Json = Annotated[bool, typer.Option("--json", help="Print JSON (for scripts) instead of tables.")]
 DEFAULT = DEFAULT_URL
+ENVIRONMENTS = ("production", "sandbox")
 
 # Tests point the CLI at an in-process app by replacing this (None: real network).
 transport: httpx.BaseTransport | None = None
@@ -45,3 +48,9 @@ def api_errors() -> Iterator[None]:
     except TraitbaseError as exc:
         output.error(str(exc), getattr(exc, "__notes__", ()))
         raise typer.Exit(1) from None
+
+
+def environment_of(value: str) -> Environment:
+    if value not in ENVIRONMENTS:
+        raise typer.BadParameter(f"must be one of {', '.join(ENVIRONMENTS)}", param_hint="--environment")
+    return cast(Environment, value)

@@ -9,8 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from traitbase.cli import output
-from traitbase.cli.admin import Env, _environment
-from traitbase.cli.common import DEFAULT, Json, Token, Url, api_errors, client
+from traitbase.cli.common import DEFAULT, Env, Json, Token, Url, api_errors, client, environment_of
 from traitbase.client import Client
 
 
@@ -35,7 +34,7 @@ def upload_attributes(
     as_json: Json = False,
 ) -> None:
     """Upload user attributes from a CSV file (header row with user_id; empty cells leave values unchanged)."""
-    env = _environment(environment)
+    env = environment_of(environment)
     with api_errors(), client(url, token) as admin_client:
         upload_token, temp_key = token, None
         if project is not None:
