@@ -15,16 +15,21 @@ from traitbase import __version__
 from traitbase.config import Settings
 from traitbase.context import AppContext
 from traitbase.domain.profiles import AttributeLimits
+from traitbase.domain.tokenauth import TokenVerifier
 from traitbase.errors import DomainError, Invalid
 from traitbase.faces import health
 from traitbase.faces.admin import envelope as admin_envelope
 from traitbase.faces.admin import router as admin_router
 from traitbase.faces.attributes import envelope as attr_envelope
 from traitbase.faces.attributes import router as attr_router
+from traitbase.faces.audience_files import envelope as audience_files_envelope
+from traitbase.faces.audience_files import router as audience_files_router
 from traitbase.faces.common.bodycap import BodyCapMiddleware
 from traitbase.faces.common.envelopes import EnvelopeRegistry
 from traitbase.logs import AccessLogMiddleware, configure_logging
+from traitbase.security import SecretBox
 from traitbase.storage.db import migrate
+from traitbase.storage.replay import open_replay_guard
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +65,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_value_length=settings.attributes_max_value_length,
     )
 
+    ctx.extras["token_verifier"] = TokenVerifier(
+        ctx.db,
+        box=SecretBox.for_key_secrets(ctx.signer),
+        guard=open_replay_guard(settings.redis_url),
+        window_seconds=settings.audience_token_window_seconds,
+    )
+
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield
@@ -73,6 +85,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         envelopes.register(prefix, attr_envelope.render_error)
     for prefix in admin_envelope.PREFIXES:
         envelopes.register(prefix, admin_envelope.render_error)
+    for prefix in audience_files_envelope.PREFIXES:
+        envelopes.register(prefix, audience_files_envelope.render_error)
     app.state.envelopes = envelopes
 
     @app.exception_handler(DomainError)
@@ -96,10 +110,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(attr_router.router)
     app.include_router(admin_router.router)
+    app.include_router(audience_files_router.router)
 
     app.add_middleware(
         BodyCapMiddleware,
-        caps={"/v1/user/": settings.attributes_max_body_bytes, "/admin/": settings.admin_max_body_bytes},
+        caps={
+            "/v1/user/": settings.attributes_max_body_bytes,
+            "/admin/": settings.admin_max_body_bytes,
+            # Form fields and multipart framing come on top of the file itself.
+            "/api/open/v1/uploads/": settings.audience_file_max_bytes + 64 * 1024,
+        },
         default_cap=settings.admin_max_body_bytes,
         envelopes=envelopes,
     )

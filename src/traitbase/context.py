@@ -11,7 +11,7 @@ from sqlalchemy import Connection
 from traitbase.config import Settings
 from traitbase.domain.auth import KeyVerifier
 from traitbase.security import Signer, load_master_key
-from traitbase.storage.blobs import BlobStore, LocalBlobStore
+from traitbase.storage.blobs import BlobStore, open_blob_store
 from traitbase.storage.db import Database
 from traitbase.storage.ratelimit import RateLimiter
 from traitbase.storage.repos import keys as key_repo
@@ -56,7 +56,7 @@ class AppContext:
             verifier=verifier,
             limiter=RateLimiter(settings.redis_url),
             signer=Signer(load_master_key(settings)),
-            blobs=LocalBlobStore(settings.blob_dir or settings.data_dir / "blobs"),
+            blobs=open_blob_store(settings),
         )
 
     def close(self) -> None:

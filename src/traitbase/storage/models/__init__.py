@@ -1,7 +1,19 @@
 """All tables; importing this package registers every model on ``Base.metadata``."""
 
+from traitbase.storage.models.audiences import Audience, AudienceLoad, AudienceUpload
 from traitbase.storage.models.base import Base
 from traitbase.storage.models.control import ApiKey, InstanceState, Member, Organization, Project
 from traitbase.storage.models.users import UserProfile
 
-__all__ = ["ApiKey", "Base", "InstanceState", "Member", "Organization", "Project", "UserProfile"]
+__all__ = [
+    "ApiKey",
+    "Audience",
+    "AudienceLoad",
+    "AudienceUpload",
+    "Base",
+    "InstanceState",
+    "Member",
+    "Organization",
+    "Project",
+    "UserProfile",
+]
