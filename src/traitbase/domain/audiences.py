@@ -64,8 +64,12 @@ def _name(name: str | None, field: str) -> str:
 def _new_load(
     s: Session, a: Audience, *, file_format: str, sources: list[dict[str, Any]], now: datetime
 ) -> AudienceLoad:
-    if repo.active_load(s, a.id) is not None:
+    active = repo.active_load(s, a.id)
+    if active is not None and active.status == "Running":
         raise Conflict("this audience is still loading; wait for the current load to finish")
+    if active is not None:
+        # A load that has not started yet is simply replaced by the newer file.
+        repo.update_load(s, active.id, status="Failed", error_reason="superseded by a newer upload", updated_at=now)
     return repo.insert_load(
         s,
         id=str(uuid.uuid4()),
