@@ -24,6 +24,8 @@ from traitbase.faces.attributes import envelope as attr_envelope
 from traitbase.faces.attributes import router as attr_router
 from traitbase.faces.audience_files import envelope as audience_files_envelope
 from traitbase.faces.audience_files import router as audience_files_router
+from traitbase.faces.audience_imports import envelope as audience_imports_envelope
+from traitbase.faces.audience_imports import router as audience_imports_router
 from traitbase.faces.common.bodycap import BodyCapMiddleware
 from traitbase.faces.common.envelopes import EnvelopeRegistry
 from traitbase.logs import AccessLogMiddleware, configure_logging
@@ -87,6 +89,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         envelopes.register(prefix, admin_envelope.render_error)
     for prefix in audience_files_envelope.PREFIXES:
         envelopes.register(prefix, audience_files_envelope.render_error)
+    for prefix in audience_imports_envelope.PREFIXES:
+        envelopes.register(prefix, audience_imports_envelope.render_error)
     app.state.envelopes = envelopes
 
     @app.exception_handler(DomainError)
@@ -111,6 +115,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(attr_router.router)
     app.include_router(admin_router.router)
     app.include_router(audience_files_router.router)
+    app.include_router(audience_imports_router.router)
 
     app.add_middleware(
         BodyCapMiddleware,
@@ -119,6 +124,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "/admin/": settings.admin_max_body_bytes,
             # Form fields and multipart framing come on top of the file itself.
             "/api/open/v1/uploads/": settings.audience_file_max_bytes + 64 * 1024,
+            "/v1/imports/audiences/": settings.audience_imports_max_body_bytes,
         },
         default_cap=settings.admin_max_body_bytes,
         envelopes=envelopes,

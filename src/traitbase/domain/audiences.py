@@ -105,16 +105,27 @@ def check_app(p: Principal, app_id: str) -> str:
     return app_id.strip()
 
 
+def check_list_request(
+    s: Session, p: Principal, *, app_id: str, identifier_type: str, limits: AudienceLimits | None
+) -> str:
+    """Refuse a list request before its file is stored: foreign app, wrong identifier, list quota."""
+    project = check_app(p, app_id)
+    if identifier_type != "customer_id":
+        raise Invalid("identifier_type must be customer_id", errors={"identifier_type": "unsupported"})
+    if limits is not None:
+        count = repo.count_audiences(s, project_id=project, environment=p.environment, source="list")
+        if count >= limits.max_lists:
+            raise Invalid(
+                f"this app already has {count} audience lists, the most allowed is {limits.max_lists}",
+                errors={"audience_name": "too many lists"},
+            )
+    return project
+
+
 def create_list(
     s: Session, p: Principal, *, app_id: str, name: str, blob_key: str, limits: AudienceLimits, now: datetime
 ) -> AudienceLoad:
-    project = check_app(p, app_id)
-    count = repo.count_audiences(s, project_id=project, environment=p.environment, source="list")
-    if count >= limits.max_lists:
-        raise Invalid(
-            f"this app already has {count} audience lists, the most allowed is {limits.max_lists}",
-            errors={"audience_name": "too many lists"},
-        )
+    project = check_list_request(s, p, app_id=app_id, identifier_type="customer_id", limits=limits)
     a = repo.insert_audience(
         s,
         org_id=p.org_id,

@@ -17,9 +17,10 @@ from traitbase.domain import audiences
 from traitbase.domain.keys import Principal
 from traitbase.errors import DomainError, NotFound
 from traitbase.faces.audience_files import envelope
-from traitbase.faces.audience_files.formstream import file_after_fields
 from traitbase.faces.audience_files.schemas import AudienceDeleteIn, AudienceIn, AudienceUpdateIn, audience_item
+from traitbase.faces.common.audience_hooks import drop_members, schedule_load
 from traitbase.faces.common.auth import ctx_of, require_scope, token_header_principal
+from traitbase.faces.common.formstream import file_after_fields
 from traitbase.storage.blobs import BlobInfo
 
 router = APIRouter(prefix="/api/open/v1", tags=["audience files"])
@@ -52,13 +53,6 @@ def _presigner(ctx: AppContext) -> uploads.Presigner:
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-def schedule_load(ctx: AppContext, load_id: str) -> None:
-    """Hand a load to the background worker (installed by the app when the job system is present)."""
-    schedule = ctx.extras.get("schedule_audience_load")
-    if schedule is not None:
-        schedule(load_id)
 
 
 @router.get("/audience/presigned-upload-data")
@@ -152,9 +146,7 @@ def delete_audience(request: Request, p: Files, body: AudienceDeleteIn = Body())
     ctx = ctx_of(request)
     with ctx.db.uow() as s:
         gone = [a.id for a in audiences.delete(s, p, body.ta_id)]
-    drop = ctx.extras.get("drop_audience_members")
-    if drop is not None:
-        drop(gone)
+    drop_members(ctx, gone)
     return envelope.ok({"ta_id": gone})
 
 
