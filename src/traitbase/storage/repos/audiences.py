@@ -149,3 +149,11 @@ def last_load_time(s: Session, audience_id: int) -> datetime | None:
         .limit(1)
     )
     return value
+
+
+def set_live_version(s: Session, audience_id: int, *, version: int, record_count: int, now: datetime) -> None:
+    s.execute(
+        update(Audience)
+        .where(Audience.id == audience_id)
+        .values(version=version, record_count=record_count, updated_at=now)
+    )
