@@ -28,6 +28,8 @@ from traitbase.faces.audience_imports import envelope as audience_imports_envelo
 from traitbase.faces.audience_imports import router as audience_imports_router
 from traitbase.faces.common.bodycap import BodyCapMiddleware
 from traitbase.faces.common.envelopes import EnvelopeRegistry
+from traitbase.faces.imports import envelope as imports_envelope
+from traitbase.faces.imports import router as imports_router
 from traitbase.logs import AccessLogMiddleware, configure_logging
 from traitbase.security import SecretBox
 from traitbase.storage.db import migrate
@@ -76,6 +78,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        ctx.start_workers()
         yield
         ctx.close()
 
@@ -91,6 +94,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         envelopes.register(prefix, audience_files_envelope.render_error)
     for prefix in audience_imports_envelope.PREFIXES:
         envelopes.register(prefix, audience_imports_envelope.render_error)
+    for prefix in imports_envelope.PREFIXES:
+        envelopes.register(prefix, imports_envelope.render_error)
     app.state.envelopes = envelopes
 
     @app.exception_handler(DomainError)
@@ -116,6 +121,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(admin_router.router)
     app.include_router(audience_files_router.router)
     app.include_router(audience_imports_router.router)
+    app.include_router(imports_router.router)
 
     app.add_middleware(
         BodyCapMiddleware,
@@ -125,6 +131,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             # Form fields and multipart framing come on top of the file itself.
             "/api/open/v1/uploads/": settings.audience_file_max_bytes + 64 * 1024,
             "/v1/imports/audiences/": settings.audience_imports_max_body_bytes,
+            "/v1/imports/profiles/": settings.imports_max_body_bytes,
         },
         default_cap=settings.admin_max_body_bytes,
         envelopes=envelopes,

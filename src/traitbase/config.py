@@ -184,6 +184,59 @@ class Settings(BaseSettings):
     s3_secret_access_key: str | None = Field(None, description="Secret access key for `s3` blob mode.")
     s3_key_prefix: str = Field("", description="Prefix put before every object key in the bucket (e.g. `traitbase/`).")
 
+    # --- imports face (seed 002) -----------------------------------------------------------
+    imports_max_body_bytes: int = Field(
+        10 * 1024**3,
+        description="Largest accepted profile import upload (the whole multipart body), in bytes.",
+    )
+    imports_upload_rate_limit: str = Field(
+        "10/hour", description="Per-key limit on profile import uploads (`limits` notation)."
+    )
+    imports_status_rate_limit: str = Field(
+        "60/minute", description="Per-key limit on profile import status calls (`limits` notation)."
+    )
+    imports_chunk_lines: int = Field(
+        5000,
+        description=(
+            "Lines a profile import applies and checkpoints per transaction. Larger is faster; smaller "
+            "holds the embedded database's write lock for less time."
+        ),
+    )
+    imports_max_line_bytes: int = Field(
+        1024 * 1024, description="Longest accepted line of an import file, in bytes; longer lines fail."
+    )
+    imports_max_value_length: int = Field(255, description="Longest string value (and set member) in an import.")
+    imports_max_attr_name_length: int = Field(128, description="Longest attribute name in an import, in characters.")
+    imports_error_line_max_chars: int = Field(
+        10000, description="A failed line is kept in the error log up to this many characters."
+    )
+    imports_error_log_url_seconds: int = Field(
+        3600, description="How long a signed error-log URL handed out by the status endpoint stays valid."
+    )
+
+    # --- background jobs --------------------------------------------------------------------
+    job_workers: int = Field(
+        2,
+        description=(
+            "Job worker threads started inside each `traitbase serve` process (0: none; then run "
+            "`traitbase worker` processes). `traitbase worker` uses it too, with at least 1."
+        ),
+    )
+    job_poll_seconds: float = Field(1.0, description="How often an idle worker looks for a runnable job, in seconds.")
+    job_lease_seconds: float = Field(
+        30.0,
+        description=(
+            "How long a claimed job stays owned by its worker without a heartbeat (renewed every third of it). "
+            "A job whose worker died is picked up by another worker after this time."
+        ),
+    )
+    job_max_attempts: int = Field(
+        5, description="Attempts (claims) a job gets before it is marked failed; a crashed worker counts as one."
+    )
+    job_retry_backoff_seconds: float = Field(
+        5.0, description="Wait before retrying a job whose handler raised an error; doubled per attempt."
+    )
+
     # --- bootstrap ----------------------------------------------------------------------------
     bootstrap_org_name: str = Field("Default organization", description="Name of the organization made at first start.")
     bootstrap_project_name: str = Field("Default project", description="Name of the project made at first start.")

@@ -10,6 +10,8 @@ from sqlalchemy import Connection
 
 from traitbase.config import Settings
 from traitbase.domain.auth import KeyVerifier
+from traitbase.jobs.registry import Resources
+from traitbase.jobs.runner import WorkerPool
 from traitbase.security import Signer, load_master_key
 from traitbase.storage.blobs import BlobStore, open_blob_store
 from traitbase.storage.db import Database
@@ -28,6 +30,7 @@ class AppContext:
     signer: Signer
     blobs: BlobStore
     extras: dict[str, Any] = field(default_factory=dict)
+    jobs: WorkerPool | None = None
 
     @classmethod
     def open(cls, settings: Settings) -> AppContext:
@@ -59,6 +62,22 @@ class AppContext:
             blobs=open_blob_store(settings),
         )
 
+    def start_workers(self) -> None:
+        """Start the in-process job workers (``job_workers`` threads); idempotent."""
+        if self.jobs is None:
+            res = Resources(settings=self.settings, db=self.db, blobs=self.blobs, signer=self.signer)
+            self.jobs = WorkerPool(res, count=max(0, self.settings.job_workers))
+            self.jobs.start()
+
+    def wake_workers(self) -> None:
+        """Tell idle in-process workers a job was just enqueued (others find it on their next poll)."""
+        if self.jobs is not None:
+            self.jobs.wake()
+
     def close(self) -> None:
+        # Workers first: a running job stops at its next checkpoint and is released for resumption.
+        if self.jobs is not None:
+            self.jobs.stop()
+            self.jobs = None
         self.writer.close()
         self.db.dispose()

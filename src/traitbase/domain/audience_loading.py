@@ -88,8 +88,9 @@ def run_load(
 ) -> None:
     with db.uow() as s:
         load = repo.get_load(s, load_id)
-        if load is None or load.status != "Pending":
-            return  # superseded, deleted, or already done by another worker
+        # Running too: a worker that died mid-load left it so; the load is idempotent per version.
+        if load is None or load.status not in ("Pending", "Running"):
+            return  # superseded, deleted, or already done
         repo.update_load(s, load_id, status="Running", updated_at=datetime.now(UTC))
         audience_id, version, fmt, sources = load.audience_id, load.version, load.file_format, list(load.sources)
     try:
@@ -131,3 +132,8 @@ def run_load(
             updated_at=now,
         )
         repo.set_live_version(s, audience_id, version=version, record_count=counts.record_count, now=now)
+
+
+def fail_load(db: Database, load_id: str, reason: str) -> None:
+    with db.uow() as s:
+        repo.update_load(s, load_id, status="Failed", error_reason=reason, updated_at=datetime.now(UTC))

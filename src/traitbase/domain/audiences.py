@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from traitbase.domain import audience_uploads
+from traitbase.domain import audience_uploads, jobs
 from traitbase.domain.keys import Principal
 from traitbase.errors import Conflict, Forbidden, Invalid, NotFound
 from traitbase.storage.blobs import BlobStore
@@ -38,6 +38,7 @@ DEVICE_TYPES = {
     13: "IDFV_MD5",
 }
 PLATFORMS = {1: "Android", 2: "iOS", 3: "mix"}
+LOAD_JOB_KIND = "audience_load"
 TA_TYPE_FILE = 1  # the only audience type this face makes: uploaded from a device-id file
 
 
@@ -70,7 +71,7 @@ def _new_load(
     if active is not None:
         # A load that has not started yet is simply replaced by the newer file.
         repo.update_load(s, active.id, status="Failed", error_reason="superseded by a newer upload", updated_at=now)
-    return repo.insert_load(
+    load = repo.insert_load(
         s,
         id=str(uuid.uuid4()),
         audience_id=a.id,
@@ -86,6 +87,17 @@ def _new_load(
         created_at=now,
         updated_at=now,
     )
+    # Same transaction: the load and the job that runs it exist together or not at all.
+    jobs.enqueue(
+        s,
+        job_id=load.id,
+        kind=LOAD_JOB_KIND,
+        org_id=a.org_id,
+        project_id=a.project_id,
+        environment=a.environment,
+        payload={"load_id": load.id},
+    )
+    return load
 
 
 def get_audience(s: Session, p: Principal, audience_id: int) -> Audience:

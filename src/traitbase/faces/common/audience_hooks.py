@@ -1,7 +1,6 @@
 """Handing audience work to the background: both audience faces call these after their transaction.
 
-The hooks are installed in ``ctx.extras`` by the app when the job system and the warehouse are
-present; a load that is never scheduled stays ``Pending`` and harms nothing.
+Dropping members needs the warehouse, installed in ``ctx.extras`` by the app when it is present.
 """
 
 from __future__ import annotations
@@ -10,9 +9,8 @@ from traitbase.context import AppContext
 
 
 def schedule_load(ctx: AppContext, load_id: str) -> None:
-    schedule = ctx.extras.get("schedule_audience_load")
-    if schedule is not None:
-        schedule(load_id)
+    """The load's job was enqueued with it; wake an idle in-process worker so it starts now."""
+    ctx.wake_workers()
 
 
 def drop_members(ctx: AppContext, audience_ids: list[int]) -> None:

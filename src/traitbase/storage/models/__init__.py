@@ -3,6 +3,7 @@
 from traitbase.storage.models.audiences import Audience, AudienceLoad, AudienceUpload
 from traitbase.storage.models.base import Base
 from traitbase.storage.models.control import ApiKey, InstanceState, Member, Organization, Project
+from traitbase.storage.models.jobs import Job, JobLineError
 from traitbase.storage.models.users import UserProfile
 
 __all__ = [
@@ -12,6 +13,8 @@ __all__ = [
     "AudienceUpload",
     "Base",
     "InstanceState",
+    "Job",
+    "JobLineError",
     "Member",
     "Organization",
     "Project",

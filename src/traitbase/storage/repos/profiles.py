@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, bindparam, text
 from sqlalchemy.orm import Session
 
 ORG_SCOPE = "org"
@@ -168,3 +168,54 @@ def count_profiles(s: Session, *, org_id: int, project_id: str, environment: str
             {"org_id": org_id, "env": environment, "org": ORG_SCOPE, "app": app_scope(project_id)},
         ).scalar_one()
     )
+
+
+# --- set-wise reads and writes for bulk imports ---------------------------------------------
+
+_LOAD_BATCH = 1000
+# SQLite allows 32,766 bound parameters per statement; 7 per row keeps well under it.
+_UPSERT_BATCH = 2000
+_REPLACE_SQL = {
+    "sqlite": (
+        "INSERT INTO user_profiles (org_id, scope, environment, user_id, attrs, created_at, updated_at) "
+        "VALUES {rows} ON CONFLICT (org_id, scope, environment, user_id) DO UPDATE SET "
+        "attrs = excluded.attrs, updated_at = excluded.updated_at",
+        "(?, ?, ?, ?, ?, ?, ?)",
+    ),
+    "postgresql": (
+        "INSERT INTO user_profiles (org_id, scope, environment, user_id, attrs, created_at, updated_at) "
+        "VALUES {rows} ON CONFLICT (org_id, scope, environment, user_id) DO UPDATE SET "
+        "attrs = excluded.attrs, updated_at = excluded.updated_at",
+        "(%s, %s, %s, %s, CAST(%s AS jsonb), %s, %s)",
+    ),
+}
+
+
+def load_attributes(
+    s: Session, *, org_id: int, scope: str, environment: str, user_ids: Sequence[str]
+) -> dict[str, dict[str, Any]]:
+    """Current attributes of the given users in one scope (users without a row are absent)."""
+    out: dict[str, dict[str, Any]] = {}
+    stmt = text(
+        "SELECT user_id, attrs FROM user_profiles WHERE org_id = :org_id AND scope = :scope "
+        "AND environment = :env AND user_id IN :ids"
+    ).bindparams(bindparam("ids", expanding=True))
+    for i in range(0, len(user_ids), _LOAD_BATCH):
+        ids = list(user_ids[i : i + _LOAD_BATCH])
+        for uid, attrs in s.execute(stmt, {"org_id": org_id, "scope": scope, "env": environment, "ids": ids}):
+            out[uid] = _decode(attrs)
+    return out
+
+
+def replace_attributes(
+    s: Session, *, org_id: int, scope: str, environment: str, rows: Sequence[tuple[str, dict[str, Any]]], now: float
+) -> None:
+    """Write whole attribute documents (computed by the caller) with multi-row upserts."""
+    conn = s.connection()
+    sql, row_ph = _REPLACE_SQL[conn.dialect.name]
+    for i in range(0, len(rows), _UPSERT_BATCH):
+        part = rows[i : i + _UPSERT_BATCH]
+        params: list[Any] = []
+        for uid, attrs in part:
+            params.extend((org_id, scope, environment, uid, orjson.dumps(attrs).decode(), now, now))
+        conn.exec_driver_sql(sql.format(rows=", ".join([row_ph] * len(part))), tuple(params))

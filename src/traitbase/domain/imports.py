@@ -1,0 +1,217 @@
+"""Profile imports (SPEC 3.1): who may import where, starting the job, its status, and the job itself.
+
+The job reads the uploaded file in chunks. Each chunk is applied set-wise — the chunk's users
+are loaded in one query, every line's changes are applied in memory, and the changed users are
+written back with multi-row upserts — and committed in one transaction together with the
+job's checkpoint (next byte offset and line number), counters and the chunk's line errors.
+A worker that dies mid-chunk therefore leaves nothing of that chunk behind, and the next worker
+resumes exactly after the last committed chunk: every line, ``increment`` included, counts once.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from itertools import islice
+from typing import Any
+
+import orjson
+from sqlalchemy.orm import Session
+
+from traitbase.domain import jobs
+from traitbase.domain.import_formats import FORMATS, ImportLimits, Record
+from traitbase.domain.import_reader import read_lines
+from traitbase.domain.jobs import Interrupted, JobContext, JobFailed
+from traitbase.domain.keys import Principal
+from traitbase.domain.profile_ops import Applier, LineError
+from traitbase.errors import Forbidden, Invalid, NotFound
+from traitbase.storage.blobs import BlobStore
+from traitbase.storage.repos import jobs as job_repo
+from traitbase.storage.repos import profiles as profile_repo
+from traitbase.storage.repos import projects as project_repo
+
+KIND = "profile_import"
+STATUS_NAMES = {"pending": "Pending", "running": "Running", "completed": "Completed", "failed": "Failed"}
+COUNTERS = ("total", "parsed", "successful", "failed")
+
+
+@dataclass(frozen=True)
+class ImportTarget:
+    org_id: int
+    project_id: str | None
+    environment: str
+
+    @property
+    def scope(self) -> str:
+        return profile_repo.ORG_SCOPE if self.project_id is None else profile_repo.app_scope(self.project_id)
+
+    @property
+    def wire(self) -> dict[str, Any]:
+        return {"org_id": self.org_id} if self.project_id is None else {"app_id": self.project_id}
+
+
+@dataclass(frozen=True)
+class ImportStatus:
+    activity_id: str
+    status: str
+    target: dict[str, Any]
+    counters: dict[str, int]
+    error_log_key: str | None
+
+
+def check_format(fmt: str | None) -> str:
+    if fmt not in FORMATS:
+        choices = " or ".join(sorted(FORMATS))
+        raise Invalid(f"format must be {choices}", errors={"format": f"unknown format {fmt!r}"})
+    return fmt
+
+
+def resolve_target(s: Session, principal: Principal, *, org_id: str | None, app_id: str | None) -> ImportTarget:
+    """The scope an import writes to; the key must reach it (an org_id needs an organization key)."""
+    if (org_id is None) == (app_id is None):
+        raise Invalid("send exactly one of org_id and app_id", errors={"org_id": "exactly one of org_id and app_id"})
+    if org_id is not None:
+        if not org_id.strip().isdigit():
+            raise Invalid("org_id must be an integer", errors={"org_id": "not an integer"})
+        if principal.project_id is not None or int(org_id) != principal.org_id:
+            raise Forbidden("these credentials have no access to this organization")
+        return ImportTarget(org_id=principal.org_id, project_id=None, environment=principal.environment)
+    assert app_id is not None
+    project = project_repo.get_project(s, app_id.strip())
+    if project is None or not principal.can_reach_project(project.id, project.org_id):
+        raise Forbidden("these credentials have no access to this application")
+    return ImportTarget(org_id=project.org_id, project_id=project.id, environment=principal.environment)
+
+
+def start_profile_import(
+    s: Session, *, activity_id: str, target: ImportTarget, fmt: str, blob_key: str, max_attempts: int
+) -> str:
+    return jobs.enqueue(
+        s,
+        job_id=activity_id,
+        kind=KIND,
+        org_id=target.org_id,
+        project_id=target.project_id,
+        environment=target.environment,
+        payload={"format": fmt, "blob": blob_key, "target": target.wire},
+        progress=dict.fromkeys(COUNTERS, 0),
+        max_attempts=max_attempts,
+    )
+
+
+def import_status(s: Session, principal: Principal, activity_id: str) -> ImportStatus:
+    job = jobs.get(s, activity_id)
+    visible = (
+        job is not None
+        and job.kind == KIND
+        and job.org_id == principal.org_id
+        and job.environment == principal.environment
+        and (principal.project_id is None or job.project_id == principal.project_id)
+    )
+    if not visible or job is None:
+        raise NotFound("no import with this activity id")
+    counters = {k: int(job.progress.get(k, 0)) for k in COUNTERS}
+    log_key = (job.result or {}).get("error_log") if job.status == "completed" else None
+    return ImportStatus(
+        activity_id=job.id,
+        status=STATUS_NAMES[job.status],
+        target=dict(job.payload["target"]),
+        counters=counters,
+        error_log_key=log_key,
+    )
+
+
+def error_log_key(s: Session, activity_id: str) -> str:
+    job = jobs.get(s, activity_id)
+    key = (job.result or {}).get("error_log") if job is not None else None
+    if not key:
+        raise NotFound("no error log for this activity id")
+    return str(key)
+
+
+# --- the job ------------------------------------------------------------------------------------
+
+
+def run_profile_import(run: JobContext, *, blobs: BlobStore, limits: ImportLimits) -> dict[str, Any]:
+    job = run.job
+    payload, cp = job.payload, dict(job.checkpoint)
+    target = ImportTarget(org_id=job.org_id, project_id=job.project_id, environment=job.environment)
+    counters = {k: int(job.progress.get(k, 0)) for k in COUNTERS}
+    if not cp.get("done"):
+        if not blobs.exists(payload["blob"]):
+            raise JobFailed("the uploaded file is missing from storage")
+        fmt = FORMATS[payload["format"]](limits, cp)
+        applier = Applier(max_value_length=limits.max_value_length, max_attr_length=limits.max_attr_length)
+        with blobs.open(payload["blob"]) as fh:
+            start, first_line = int(cp.get("offset", 0)), int(cp.get("line", 1))
+            lines = read_lines(fh, start=start, first_line=first_line, max_line_bytes=limits.max_line_bytes)
+            records = fmt.records(lines)
+            while chunk := list(islice(records, limits.chunk_lines)):
+                if run.should_stop():
+                    raise Interrupted
+                with run.step() as s:
+                    errors = _apply_chunk(s, chunk, target=target, applier=applier, counters=counters)
+                    job_repo.add_line_errors(s, job_id=job.id, errors=_error_rows(errors, limits))
+                    cp.update(offset=chunk[-1].end, line=chunk[-1].next_line, **fmt.state())
+                    run.save(s, checkpoint=cp, progress=counters)
+        cp["done"] = True
+    if counters["failed"] and not cp.get("error_log"):
+        cp["error_log"] = _write_error_log(run, blobs)
+    with run.step() as s:
+        job_repo.delete_line_errors(s, job_id=job.id)
+        run.save(s, checkpoint=cp, progress=counters)
+    return {"error_log": cp.get("error_log")}
+
+
+def _apply_chunk(
+    s: Session, chunk: list[Record], *, target: ImportTarget, applier: Applier, counters: dict[str, int]
+) -> list[tuple[Record, str]]:
+    uids = list({r.uid for r in chunk if r.error is None})
+    states = profile_repo.load_attributes(
+        s, org_id=target.org_id, scope=target.scope, environment=target.environment, user_ids=uids
+    )
+    existing = set(states)
+    changed: set[str] = set()
+    errors: list[tuple[Record, str]] = []
+    for rec in chunk:
+        counters["total"] += 1
+        if rec.error is not None:
+            errors.append((rec, rec.error))
+            continue
+        counters["parsed"] += 1
+        attrs = states.get(rec.uid)
+        if attrs is None:
+            attrs = states[rec.uid] = {}
+        try:
+            applier.apply_line(attrs, rec.changes)
+        except LineError as exc:
+            errors.append((rec, str(exc)))
+            continue
+        changed.add(rec.uid)
+    counters["failed"] += len(errors)
+    counters["successful"] = counters["total"] - counters["failed"]
+    # A user that did not exist and still has no attribute is not created.
+    rows = [(uid, states[uid]) for uid in changed if states[uid] or uid in existing]
+    profile_repo.replace_attributes(
+        s, org_id=target.org_id, scope=target.scope, environment=target.environment, rows=rows, now=time.time()
+    )
+    return errors
+
+
+def _error_rows(errors: list[tuple[Record, str]], limits: ImportLimits) -> Iterator[tuple[int, str, str]]:
+    for rec, reason in errors:
+        yield rec.number, rec.raw.decode("utf-8", "replace")[: limits.error_line_max_chars], reason
+
+
+def _write_error_log(run: JobContext, blobs: BlobStore) -> str:
+    """Stream the job's failed lines into a JSON Lines blob: {"line", "raw", "reason"} per line."""
+    key = f"imports/{run.job.id}/errors.jsonl"
+
+    def lines() -> Iterator[bytes]:
+        with run.read() as s:
+            for number, raw, reason in job_repo.iter_line_errors(s, job_id=run.job.id):
+                yield orjson.dumps({"line": number, "raw": raw, "reason": reason}) + b"\n"
+
+    blobs.put_stream(key, lines())
+    return key

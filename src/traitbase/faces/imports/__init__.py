@@ -1,0 +1,1 @@
+"""Imports face (seed 002, Localytics style): profile imports."""

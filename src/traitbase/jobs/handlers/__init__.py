@@ -1,0 +1,6 @@
+"""Handler modules; importing one registers its job kind. Add a line per new kind."""
+
+from traitbase.jobs.handlers import (
+    audience_load,  # noqa: F401
+    profile_import,  # noqa: F401
+)
