@@ -14,11 +14,13 @@ from starlette.responses import Response
 from traitbase import __version__
 from traitbase.config import Settings
 from traitbase.context import AppContext
+from traitbase.domain.events import EventLimits
 from traitbase.domain.profiles import AttributeLimits
 from traitbase.domain.tokenauth import TokenVerifier
 from traitbase.errors import DomainError, Invalid
 from traitbase.faces import health
 from traitbase.faces.admin import envelope as admin_envelope
+from traitbase.faces.admin import events_router as admin_events_router
 from traitbase.faces.admin import router as admin_router
 from traitbase.faces.attributes import envelope as attr_envelope
 from traitbase.faces.attributes import router as attr_router
@@ -28,6 +30,8 @@ from traitbase.faces.audience_imports import envelope as audience_imports_envelo
 from traitbase.faces.audience_imports import router as audience_imports_router
 from traitbase.faces.common.bodycap import BodyCapMiddleware
 from traitbase.faces.common.envelopes import EnvelopeRegistry
+from traitbase.faces.events import envelope as events_envelope
+from traitbase.faces.events import router as events_router
 from traitbase.faces.imports import envelope as imports_envelope
 from traitbase.faces.imports import router as imports_router
 from traitbase.logs import AccessLogMiddleware, configure_logging
@@ -68,6 +72,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_field_name_length=settings.attributes_max_field_name_length,
         max_value_length=settings.attributes_max_value_length,
     )
+    ctx.extras["event_limits"] = EventLimits(
+        max_items=settings.events_max_items, max_string_length=settings.events_max_string_length
+    )
 
     ctx.extras["token_verifier"] = TokenVerifier(
         ctx.db,
@@ -96,6 +103,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         envelopes.register(prefix, audience_imports_envelope.render_error)
     for prefix in imports_envelope.PREFIXES:
         envelopes.register(prefix, imports_envelope.render_error)
+    for prefix in events_envelope.PREFIXES:
+        envelopes.register(prefix, events_envelope.render_error)
     app.state.envelopes = envelopes
 
     @app.exception_handler(DomainError)
@@ -122,6 +131,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(audience_files_router.router)
     app.include_router(audience_imports_router.router)
     app.include_router(imports_router.router)
+    app.include_router(admin_events_router.router)
+    app.include_router(events_router.router)
 
     app.add_middleware(
         BodyCapMiddleware,
@@ -132,6 +143,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "/api/open/v1/uploads/": settings.audience_file_max_bytes + 64 * 1024,
             "/v1/imports/audiences/": settings.audience_imports_max_body_bytes,
             "/v1/imports/profiles/": settings.imports_max_body_bytes,
+            **{prefix: settings.events_max_body_bytes for prefix in events_envelope.PREFIXES},
         },
         default_cap=settings.admin_max_body_bytes,
         envelopes=envelopes,

@@ -237,6 +237,39 @@ class Settings(BaseSettings):
         5.0, description="Wait before retrying a job whose handler raised an error; doubled per attempt."
     )
 
+    # --- events face (seed 003) ---------------------------------------------------------------
+    events_max_items: int = Field(1000, description="Most items in one events push (and PlayFab webhook call).")
+    events_max_string_length: int = Field(
+        1024, description="Longest string value accepted in an events push, in characters."
+    )
+    events_max_body_bytes: int = Field(
+        8 * 1024 * 1024, description="Largest accepted body of an events push or PlayFab webhook call, in bytes."
+    )
+    events_rate_limit: str = Field(
+        "60000/minute", description="Per-key limit on events pushes (`limits` notation, `;`-joined)."
+    )
+
+    # --- warehouse (events and audiences; DuckDB embedded) ---------------------------------
+    warehouse_path: Path | None = Field(
+        None, description="DuckDB file of the warehouse (events, audiences). Unset: `<data_dir>/warehouse.duckdb`."
+    )
+    warehouse_writer_max_batch: int = Field(
+        256,
+        description=(
+            "Most requests the warehouse writer commits in one transaction (group commit); "
+            "each request still succeeds or fails on its own."
+        ),
+    )
+    warehouse_writer_max_rows: int = Field(
+        200_000, description="A group commit stops taking more requests once it holds this many rows."
+    )
+    warehouse_read_timeout_seconds: float = Field(
+        30.0, description="Longest a warehouse read may run before it is stopped (answered 503)."
+    )
+    warehouse_read_max_rows: int = Field(
+        100_000, description="Most rows one warehouse read returns; longer results are cut and marked truncated."
+    )
+
     # --- bootstrap ----------------------------------------------------------------------------
     bootstrap_org_name: str = Field("Default organization", description="Name of the organization made at first start.")
     bootstrap_project_name: str = Field("Default project", description="Name of the project made at first start.")
@@ -246,6 +279,10 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'traitbase.db').resolve()}"
+
+    @property
+    def resolved_warehouse_path(self) -> Path:
+        return self.warehouse_path or self.data_dir / "warehouse.duckdb"
 
     @property
     def is_sqlite(self) -> bool:

@@ -17,6 +17,8 @@ from traitbase.storage.blobs import BlobStore, open_blob_store
 from traitbase.storage.db import Database
 from traitbase.storage.ratelimit import RateLimiter
 from traitbase.storage.repos import keys as key_repo
+from traitbase.storage.warehouse.base import Warehouse
+from traitbase.storage.warehouse.duckdb import DuckDBWarehouse
 from traitbase.storage.writer import GroupCommitWriter
 
 
@@ -29,6 +31,7 @@ class AppContext:
     limiter: RateLimiter
     signer: Signer
     blobs: BlobStore
+    warehouse: Warehouse
     extras: dict[str, Any] = field(default_factory=dict)
     jobs: WorkerPool | None = None
 
@@ -60,12 +63,15 @@ class AppContext:
             limiter=RateLimiter(settings.redis_url),
             signer=Signer(load_master_key(settings)),
             blobs=open_blob_store(settings),
+            warehouse=open_warehouse(settings),
         )
 
     def start_workers(self) -> None:
         """Start the in-process job workers (``job_workers`` threads); idempotent."""
         if self.jobs is None:
-            res = Resources(settings=self.settings, db=self.db, blobs=self.blobs, signer=self.signer)
+            res = Resources(
+                settings=self.settings, db=self.db, blobs=self.blobs, signer=self.signer, warehouse=self.warehouse
+            )
             self.jobs = WorkerPool(res, count=max(0, self.settings.job_workers))
             self.jobs.start()
 
@@ -79,5 +85,17 @@ class AppContext:
         if self.jobs is not None:
             self.jobs.stop()
             self.jobs = None
+        self.warehouse.close()
         self.writer.close()
         self.db.dispose()
+
+
+def open_warehouse(settings: Settings) -> Warehouse:
+    return DuckDBWarehouse(
+        settings.resolved_warehouse_path,
+        max_batch_ops=settings.warehouse_writer_max_batch,
+        max_batch_rows=settings.warehouse_writer_max_rows,
+        read_timeout=settings.warehouse_read_timeout_seconds,
+        read_max_rows=settings.warehouse_read_max_rows,
+        idempotency_ttl=settings.idempotency_ttl_seconds,
+    )

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import gzip
-from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
-import duckdb
 import pytest
 
-from tests.conftest import Env
+from tests.conftest import Env, make_settings
+from traitbase.config import Settings
 from traitbase.domain import audiences
 from traitbase.domain.audience_loading import LoadLimits, run_load
 from traitbase.domain.keys import Principal
@@ -22,11 +22,14 @@ AUD_LIMITS = audiences.AudienceLimits(max_lists=500, update_lock_seconds=0, max_
 
 
 @pytest.fixture
-def wh(tmp_path: Any) -> Iterator[Any]:
-    con = duckdb.connect(str(tmp_path / "wh.duckdb"))
-    members.ensure_schema(con)
-    yield con
-    con.close()
+def settings(tmp_path: Path) -> Settings:
+    # No job workers: each test runs the load itself, on the app's real warehouse.
+    return make_settings(tmp_path, job_workers=0)
+
+
+@pytest.fixture
+def wh(env: Env) -> Any:
+    return env.app.state.ctx.warehouse
 
 
 def principal(env: Env) -> Principal:
@@ -54,7 +57,7 @@ def new_list(env: Env, data: bytes, name: str = "l.jsonl", list_id: int | None =
 
 def run(env: Env, wh: Any, load_id: str) -> tuple[AudienceLoad, Audience]:
     ctx = env.app.state.ctx
-    run_load(ctx.db, ctx.blobs, lambda fn: fn(wh), load_id, limits=LIMITS)
+    run_load(ctx.db, ctx.blobs, wh, load_id, limits=LIMITS)
     with ctx.db.read() as s:
         load = s.get(AudienceLoad, load_id)
         assert load is not None
@@ -63,8 +66,15 @@ def run(env: Env, wh: Any, load_id: str) -> tuple[AudienceLoad, Audience]:
         return load, a
 
 
-def member_ids(wh: Any, audience_id: int, version: int) -> list[str]:
-    return [x for batch in members.iter_members(wh, audience_id=audience_id, version=version) for x in batch]
+def target(env: Env, audience_id: int, version: int) -> members.Target:
+    return members.Target(
+        project=env.boot.project_id, environment="production", audience_id=audience_id, version=version
+    )
+
+
+def member_ids(env: Env, audience_id: int, version: int) -> list[str]:
+    wh = env.app.state.ctx.warehouse
+    return [x for batch in members.iter_members(wh, target(env, audience_id, version)) for x in batch]
 
 
 def summary(load: AudienceLoad, a: Audience) -> dict[str, Any]:
@@ -85,13 +95,13 @@ def test_json_lines_list_loads_and_counts_failed_lines(env: Env, wh: Any) -> Non
     assert summary(load, a) == {
         "status": "Completed", "total": 4, "ok": 2, "failed": 2, "error": None, "version": 1, "record_count": 2,
     }  # fmt: skip
-    assert member_ids(wh, a.id, 1) == ["123", "abc"]
+    assert member_ids(env, a.id, 1) == ["123", "abc"]
 
 
 def test_replace_switches_to_the_new_version_and_drops_the_old(env: Env, wh: Any) -> None:
     _, a = run(env, wh, new_list(env, b'{"customer_id":"old"}\n'))
     _, a = run(env, wh, new_list(env, b'{"customer_id":"new"}\n', name="2.jsonl", list_id=a.id))
-    assert (a.version, a.record_count, member_ids(wh, a.id, 2), member_ids(wh, a.id, 1)) == (2, 1, ["new"], [])
+    assert (a.version, a.record_count, member_ids(env, a.id, 2), member_ids(env, a.id, 1)) == (2, 1, ["new"], [])
 
 
 def test_gzip_that_is_not_gzip_fails_and_keeps_the_old_members(env: Env, wh: Any) -> None:
@@ -101,14 +111,14 @@ def test_gzip_that_is_not_gzip_fails_and_keeps_the_old_members(env: Env, wh: Any
         "status": "Failed", "total": 0, "ok": 0, "failed": 0, "error": "file is named .gz but is not gzip data",
         "version": 1, "record_count": 1,
     }  # fmt: skip
-    assert member_ids(wh, a.id, 1) == ["keep"]
+    assert member_ids(env, a.id, 1) == ["keep"]
 
 
 def test_gzip_bomb_fails_before_loading(env: Env, wh: Any) -> None:
     bomb = gzip.compress(b"\n" * 50_000)  # ~100 bytes compressed, 50,000 decompressed; the limit is 10,000
     load, a = run(env, wh, new_list(env, bomb, name="bomb.jsonl.gz"))
     assert (load.status, load.error_reason, a.version) == ("Failed", "file decompresses to more than 10000 bytes", 0)
-    assert member_ids(wh, a.id, 1) == []
+    assert member_ids(env, a.id, 1) == []
 
 
 def test_truncated_gzip_fails(env: Env, wh: Any) -> None:
@@ -133,5 +143,6 @@ def test_device_id_file_with_header_loads_through_gzip(env: Env, wh: Any, tmp_pa
     assert summary(load, a) == {
         "status": "Completed", "total": 2, "ok": 2, "failed": 0, "error": None, "version": 1, "record_count": 2,
     }  # fmt: skip
-    assert member_ids(wh, a.id, 1) == ["AAAA-1", "BBBB-2"]
-    assert members.contains(wh, audience_id=a.id, version=1, member_id="BBBB-2") is True
+    assert member_ids(env, a.id, 1) == ["AAAA-1", "BBBB-2"]
+    assert members.contains(wh, target(env, a.id, 1), "BBBB-2") is True
+    assert members.count_members(wh, target(env, a.id, 1)) == 2

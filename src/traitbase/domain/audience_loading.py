@@ -8,23 +8,21 @@ with the reason, and the audience keeps the members it had.
 from __future__ import annotations
 
 import contextlib
+import functools
 import tempfile
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
 
 from traitbase.errors import DomainError, Invalid
 from traitbase.storage.blobs import BlobStore
 from traitbase.storage.db import Database
 from traitbase.storage.repos import audiences as repo
 from traitbase.storage.warehouse import audiences as members
+from traitbase.storage.warehouse.base import Warehouse, WriteOp, Written
 
-T = TypeVar("T")
-# Runs a function on the warehouse's single writer connection and returns its result.
-OnWarehouse = Callable[[Callable[[Any], T]], T]
 GZIP_MAGIC = b"\x1f\x8b"
 
 
@@ -83,16 +81,17 @@ def _local_copy(blobs: BlobStore, key: str) -> Iterator[Path]:
         yield dest
 
 
-def run_load(
-    db: Database, blobs: BlobStore, on_warehouse: OnWarehouse[Any], load_id: str, *, limits: LoadLimits
-) -> None:
+def run_load(db: Database, blobs: BlobStore, warehouse: Warehouse, load_id: str, *, limits: LoadLimits) -> None:
     with db.uow() as s:
         load = repo.get_load(s, load_id)
         # Running too: a worker that died mid-load left it so; the load is idempotent per version.
         if load is None or load.status not in ("Pending", "Running"):
             return  # superseded, deleted, or already done
         repo.update_load(s, load_id, status="Running", updated_at=datetime.now(UTC))
-        audience_id, version, fmt, sources = load.audience_id, load.version, load.file_format, list(load.sources)
+        target = members.Target(
+            project=load.project_id, environment=load.environment, audience_id=load.audience_id, version=load.version
+        )
+        fmt, sources = load.file_format, list(load.sources)
     try:
         with contextlib.ExitStack() as stack:
             prepared = []
@@ -105,16 +104,16 @@ def run_load(
                 dt = src.get("device_type")
                 device_type = int(str(dt)) if dt is not None else None
                 prepared.append(members.Source(path=path, device_type=device_type, compressed=compressed))
-            counts = on_warehouse(
-                lambda con: members.load_members(
-                    con,
-                    audience_id=audience_id,
-                    version=version,
-                    sources=prepared,
-                    file_format=fmt,
-                    max_id_length=limits.max_id_length,
-                )
+            step = functools.partial(
+                members.load_members,
+                t=target,
+                sources=prepared,
+                file_format=fmt,
+                max_id_length=limits.max_id_length,
             )
+            outcome = warehouse.submit(WriteOp(step=step)).result()
+            assert isinstance(outcome, Written)
+            counts: members.LoadCounts = outcome.value
     except (DomainError, OSError, RuntimeError, ValueError) as exc:
         reason = exc.message if isinstance(exc, DomainError) else f"file could not be read: {exc}"
         with db.uow() as s:
@@ -131,7 +130,7 @@ def run_load(
             failed_lines=counts.failed_lines,
             updated_at=now,
         )
-        repo.set_live_version(s, audience_id, version=version, record_count=counts.record_count, now=now)
+        repo.set_live_version(s, target.audience_id, version=target.version, record_count=counts.record_count, now=now)
 
 
 def fail_load(db: Database, load_id: str, reason: str) -> None:

@@ -15,6 +15,7 @@ from traitbase.domain.jobs import JobContext
 from traitbase.security import Signer
 from traitbase.storage.blobs import BlobStore
 from traitbase.storage.db import Database
+from traitbase.storage.warehouse.base import Warehouse
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,9 @@ class Resources:
     db: Database
     blobs: BlobStore
     signer: Signer
+    # The warehouse of this process (None in a separate worker process of embedded mode, where the
+    # API process owns the DuckDB file).
+    warehouse: Warehouse | None = None
 
 
 Handler = Callable[[JobContext, Resources], dict[str, Any] | None]

@@ -151,3 +151,40 @@ def test_requests_beyond_60_per_minute_are_refused(env: Env) -> None:
     assert codes == [200] * 60 + [429]
     last: Any = env.client.get(path, headers=auth)
     assert last.headers["Retry-After"].isdigit()
+
+
+def wait_done(env: Env, auth: dict[str, str], activity: str) -> dict[str, Any]:
+    for _ in range(300):
+        st: dict[str, Any] = env.client.get(f"{BASE}status/{activity}", headers=auth).json()
+        if st["status"] in ("Completed", "Failed"):
+            return st
+        import time
+
+        time.sleep(0.05)
+    raise AssertionError(f"load {activity} did not finish: {st}")
+
+
+def test_list_is_loaded_by_the_background_job_end_to_end(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path, job_poll_seconds=0.05, audience_imports_rate_limit="1000/minute")
+    with contextmanager(build_env)(settings) as env:
+        auth = basic(env)
+        data = b'{"customer_id":"abc"}\n{"customer_id":"123"}\nbroken\n'
+        form = {"app_id": env.boot.project_id, "audience_name": "loaded", "identifier_type": "customer_id"}
+        activity = env.client.post(BASE, data=form, files={"file": ("f.txt", data)}, headers=auth).json()["activity_id"]
+        st = wait_done(env, auth, activity)
+        assert st == {
+            "status": "Completed",
+            "app_uuid": env.boot.project_id,
+            "created_at": st["created_at"],
+            "updated_at": st["updated_at"],
+            "upload_statistics": {
+                "total_lines": "3",
+                "successful_lines": "2",
+                "failed_lines": "1",
+                "audience_id": "1",
+                "audience_list_id": "1",
+            },
+            "error_reason": None,
+        }
+        listed = env.client.get(f"{BASE}app/{env.boot.project_id}", headers=auth).json()
+        assert [(x["version"], x["record_count"]) for x in listed] == [(1, 2)]

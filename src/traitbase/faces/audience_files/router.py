@@ -146,7 +146,7 @@ def delete_audience(request: Request, p: Files, body: AudienceDeleteIn = Body())
     ctx = ctx_of(request)
     with ctx.db.uow() as s:
         gone = [a.id for a in audiences.delete(s, p, body.ta_id)]
-    drop_members(ctx, gone)
+    drop_members(ctx, p, gone)
     return envelope.ok({"ta_id": gone})
 
 

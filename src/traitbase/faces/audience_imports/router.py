@@ -140,5 +140,5 @@ def delete_list(request: Request, audience_list_id: int, p: Lists) -> Response:
     with ctx.db.uow() as s:
         gone = audiences.delete(s, p, [audience_list_id])
         data = list_out(gone[0])
-    drop_members(ctx, [audience_list_id])
+    drop_members(ctx, p, [audience_list_id])
     return envelope.ok(data)

@@ -12,7 +12,7 @@ from traitbase.jobs.registry import Resources, register_job_kind
 
 def run(job: JobContext, res: Resources) -> dict[str, Any]:
     load_id = str(job.job.payload["load_id"])
-    warehouse = getattr(res, "warehouse", None)
+    warehouse = res.warehouse
     if warehouse is None:
         reason = "audience members need the warehouse, which this server process does not have"
         audience_loading.fail_load(res.db, load_id, reason)
@@ -21,7 +21,7 @@ def run(job: JobContext, res: Resources) -> dict[str, Any]:
         max_decompressed_bytes=res.settings.audience_file_max_decompressed_bytes,
         max_id_length=res.settings.audience_max_id_length,
     )
-    audience_loading.run_load(res.db, res.blobs, warehouse.run_write, load_id, limits=limits)
+    audience_loading.run_load(res.db, res.blobs, warehouse, load_id, limits=limits)
     return {"load_id": load_id}
 
 

@@ -219,3 +219,12 @@ def replace_attributes(
         for uid, attrs in part:
             params.extend((org_id, scope, environment, uid, orjson.dumps(attrs).decode(), now, now))
         conn.exec_driver_sql(sql.format(rows=", ".join([row_ph] * len(part))), tuple(params))
+
+
+def delete_environment(conn: Connection, *, org_id: int, scope: str, environment: str) -> int:
+    """Delete every user profile row of one scope and environment (a sandbox wipe); returns rows deleted."""
+    result = conn.execute(
+        text("DELETE FROM user_profiles WHERE org_id = :org_id AND scope = :scope AND environment = :env"),
+        {"org_id": org_id, "scope": scope, "env": environment},
+    )
+    return int(result.rowcount or 0)

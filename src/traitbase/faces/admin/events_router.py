@@ -1,0 +1,77 @@
+"""Admin routes over the event store: a user's recent events, counts by name, items, sandbox wipe."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from starlette.responses import Response
+
+from traitbase.domain import event_reads
+from traitbase.faces.admin import envelope
+from traitbase.faces.admin.router import Admin
+from traitbase.faces.common.auth import ctx_of
+
+router = APIRouter(prefix="/admin/v1", tags=["admin", "events"])
+
+
+@router.get("/projects/{project_id}/users/{user_id}/events")
+def user_events(
+    request: Request,
+    project_id: str,
+    user_id: str,
+    p: Admin,
+    environment: str = "production",
+    kind: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> Response:
+    ctx = ctx_of(request)
+    with ctx.db.read() as s:
+        event_reads.reachable(s, p, project_id=project_id, environment=environment)
+    rows = event_reads.user_events(
+        ctx.warehouse, project_id=project_id, environment=environment, user_id=user_id, limit=limit, kind=kind
+    )
+    return envelope.ok(rows)
+
+
+@router.get("/projects/{project_id}/events/counts")
+def event_counts(
+    request: Request,
+    project_id: str,
+    p: Admin,
+    start: str,
+    end: str,
+    environment: str = "production",
+    kind: str | None = None,
+) -> Response:
+    ctx = ctx_of(request)
+    with ctx.db.read() as s:
+        event_reads.reachable(s, p, project_id=project_id, environment=environment)
+    first, last = event_reads.parse_day(start, "start"), event_reads.parse_day(end, "end")
+    counts = event_reads.event_counts(
+        ctx.warehouse, project_id=project_id, environment=environment, start=first, end=last, kind=kind
+    )
+    return envelope.ok(counts)
+
+
+@router.get("/projects/{project_id}/items")
+def list_items(
+    request: Request,
+    project_id: str,
+    p: Admin,
+    environment: str = "production",
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> Response:
+    ctx = ctx_of(request)
+    with ctx.db.read() as s:
+        event_reads.reachable(s, p, project_id=project_id, environment=environment)
+    return envelope.ok(event_reads.items(ctx.warehouse, project_id=project_id, environment=environment, limit=limit))
+
+
+@router.post("/projects/{project_id}/sandbox/wipe")
+def wipe_sandbox(request: Request, project_id: str, p: Admin) -> Response:
+    ctx = ctx_of(request)
+    with ctx.db.read() as s:
+        proj = event_reads.reachable(s, p, project_id=project_id, environment=event_reads.SANDBOX)
+    deleted = event_reads.wipe_sandbox(ctx.warehouse, ctx.writer, org_id=proj.org_id, project_id=proj.id)
+    return envelope.ok({"project_id": proj.id, "environment": "sandbox", "deleted": deleted})

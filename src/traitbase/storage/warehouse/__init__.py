@@ -1,0 +1,1 @@
+"""The analytics store (events, later audiences): a protocol and its DuckDB implementation."""

@@ -1,0 +1,321 @@
+"""DuckDB warehouse (embedded default): one writer thread with group commit, bounded reads.
+
+Durability: at COMMIT DuckDB appends the transaction to ``<file>.wal`` and ``fdatasync``s it
+before COMMIT returns; a large insert that DuckDB wrote straight into the database file
+("optimistic write") has that file synced first. The writer resolves a request's future only
+after COMMIT has returned, so an answered request survives a crash (the WAL is replayed on the
+next open). DuckDB has no savepoints: when a group fails, its ops are retried one at a time so
+one bad request never fails the others.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+import queue
+import threading
+import time
+from collections.abc import Sequence
+from concurrent.futures import Future
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from traitbase.errors import Unavailable
+from traitbase.storage.warehouse.base import (
+    IdempotencyRecord,
+    Outcome,
+    ReadResult,
+    Replayed,
+    StoredAnswer,
+    WriteOp,
+    Written,
+)
+from traitbase.storage.warehouse.schema import MIGRATIONS, VERSION_TABLE
+
+log = logging.getLogger(__name__)
+
+_STOP = object()
+_SORT_KEYS = [("project", "ascending"), ("environment", "ascending"), ("event_time", "ascending")]
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def key_hash(project: str, environment: str, key: str) -> str:
+    return hashlib.sha256(f"{project}\x00{environment}\x00{key}".encode()).hexdigest()
+
+
+def migrate(conn: duckdb.DuckDBPyConnection) -> int:
+    """Apply every pending schema step; returns the schema version now in place."""
+    conn.execute(f"CREATE TABLE IF NOT EXISTS {VERSION_TABLE} (version INTEGER PRIMARY KEY, applied_at TIMESTAMP)")
+    row = conn.execute(f"SELECT coalesce(max(version), 0) FROM {VERSION_TABLE}").fetchone()
+    current = int(row[0]) if row else 0
+    for version, statements in MIGRATIONS:
+        if version <= current:
+            continue
+        conn.execute("BEGIN")
+        try:
+            for sql in statements:
+                conn.execute(sql)
+            conn.execute(f"INSERT INTO {VERSION_TABLE} VALUES (?, ?)", [version, _utcnow()])
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        current = version
+    return current
+
+
+class _Tx:
+    """WriteTx over the writer's connection (only ever used on the writer thread)."""
+
+    def __init__(self, conn: duckdb.DuckDBPyConnection) -> None:
+        self.conn = conn
+        self._n = 0
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        return self.conn.execute(sql, list(params)).fetchall()
+
+    def insert_arrow(self, table_name: str, data: pa.Table, *, upsert_keys: Sequence[str] = ()) -> None:
+        self._n += 1
+        view = f"_arrow_in_{self._n}"
+        cols = ", ".join(f'"{c}"' for c in data.column_names)
+        conflict = ""
+        if upsert_keys:
+            keys = ", ".join(f'"{k}"' for k in upsert_keys)
+            sets = ", ".join(f'"{c}" = excluded."{c}"' for c in data.column_names if c not in upsert_keys)
+            conflict = f" ON CONFLICT ({keys}) DO UPDATE SET {sets}"
+        self.conn.register(view, data)
+        try:
+            self.conn.execute(f"INSERT INTO {table_name} ({cols}) SELECT {cols} FROM {view}{conflict}")
+        finally:
+            self.conn.unregister(view)
+
+
+class _Pending:
+    __slots__ = ("future", "op")
+
+    def __init__(self, op: WriteOp) -> None:
+        self.op = op
+        self.future: Future[Outcome] = Future()
+
+
+class DuckDBWarehouse:
+    def __init__(
+        self,
+        path: Path,
+        *,
+        max_batch_ops: int = 256,
+        max_batch_rows: int = 200_000,
+        read_timeout: float = 30.0,
+        read_max_rows: int = 100_000,
+        idempotency_ttl: float = 24 * 3600,
+        expire_every: float = 60.0,
+    ) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._root = duckdb.connect(str(path))
+        self.schema_version = migrate(self._root)
+        # duckdb connections are not safe to share across threads; each thread gets a cursor
+        # (its own connection to the same database), and making one is guarded.
+        self._root_lock = threading.Lock()
+        self._wconn = self._root.cursor()
+        self._max_ops = max_batch_ops
+        self._max_rows = max_batch_rows
+        self._read_timeout = read_timeout
+        self._read_max_rows = read_max_rows
+        self._ttl = idempotency_ttl
+        self._expire_every = expire_every
+        self._next_expiry = time.monotonic() + expire_every
+        self._queue: queue.Queue[Any] = queue.Queue()
+        self._submit_lock = threading.Lock()
+        self._closed = False
+        self._thread = threading.Thread(target=self._run, name="warehouse-writer", daemon=True)
+        self._thread.start()
+
+    # --- writes -----------------------------------------------------------------------------
+    def submit(self, op: WriteOp) -> Future[Outcome]:
+        pending = _Pending(op)
+        # The flag and the queue change together, so no op can land behind the stop marker.
+        with self._submit_lock:
+            if self._closed:
+                raise Unavailable("the server is shutting down", retry_after=1)
+            self._queue.put(pending)
+        return pending.future
+
+    def _run(self) -> None:
+        while True:
+            try:
+                first = self._queue.get(timeout=self._expire_every)
+            except queue.Empty:
+                self._maybe_expire()
+                continue
+            if first is _STOP:
+                return
+            batch: list[_Pending] = [first]
+            rows = first.op.rows
+            stop = False
+            while len(batch) < self._max_ops and rows < self._max_rows:
+                try:
+                    nxt = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if nxt is _STOP:
+                    stop = True
+                    break
+                batch.append(nxt)
+                rows += nxt.op.rows
+            self._commit_group(batch)
+            self._maybe_expire()
+            if stop:
+                return
+
+    def _commit_group(self, batch: list[_Pending]) -> None:
+        try:
+            outcomes = self._apply(batch)
+        except Exception as exc:
+            if len(batch) == 1:
+                log.warning("warehouse write failed: %s", exc)
+                batch[0].future.set_exception(exc)
+                return
+            log.warning("group commit of %d requests failed (%s); retrying them one by one", len(batch), exc)
+            for pending in batch:
+                self._commit_group([pending])
+            return
+        for pending, outcome in zip(batch, outcomes, strict=True):
+            pending.future.set_result(outcome)
+
+    def _apply(self, batch: list[_Pending]) -> list[Outcome]:
+        conn = self._wconn
+        tx = _Tx(conn)
+        conn.execute("BEGIN")
+        try:
+            now = _utcnow()
+            cutoff = now - timedelta(seconds=self._ttl)
+            claimed: dict[str, StoredAnswer] = {}
+            tables: list[pa.Table] = []
+            remembered: list[tuple[str, IdempotencyRecord]] = []
+            outcomes: list[Outcome] = []
+            for pending in batch:
+                op = pending.op
+                idem = op.idempotency
+                digest = ""
+                if idem is not None:
+                    digest = key_hash(idem.project, idem.environment, idem.key)
+                    prior = claimed.get(digest) or self._lookup(conn, digest, cutoff)
+                    if prior is not None:
+                        outcomes.append(Replayed(prior))
+                        continue
+                value = op.result
+                events = op.events
+                if op.step is not None:
+                    got = op.step(tx)
+                    if isinstance(got, pa.Table):
+                        events = got
+                    elif got is not None:
+                        value = got
+                if events is not None and events.num_rows:
+                    tables.append(events)
+                if idem is not None:
+                    claimed[digest] = StoredAnswer(status=idem.status, body=idem.body, fingerprint=idem.fingerprint)
+                    remembered.append((digest, idem))
+                outcomes.append(Written(value))
+            if tables:
+                combined = tables[0] if len(tables) == 1 else pa.concat_tables(tables)
+                tx.insert_arrow("events", combined.sort_by(_SORT_KEYS))
+            if remembered:
+                tx.insert_arrow("idempotency_keys", _idempotency_table(remembered, now))
+            conn.execute("COMMIT")
+        except BaseException:
+            with contextlib.suppress(duckdb.Error):
+                conn.execute("ROLLBACK")
+            raise
+        return outcomes
+
+    @staticmethod
+    def _lookup(conn: duckdb.DuckDBPyConnection, digest: str, cutoff: datetime) -> StoredAnswer | None:
+        row = conn.execute(
+            "SELECT status, body, fingerprint FROM idempotency_keys WHERE key_hash = ? AND created_at >= ? "
+            "ORDER BY created_at LIMIT 1",
+            [digest, cutoff],
+        ).fetchone()
+        if row is None:
+            return None
+        return StoredAnswer(status=int(row[0]), body=bytes(row[1]), fingerprint=str(row[2]))
+
+    def _maybe_expire(self) -> None:
+        if time.monotonic() < self._next_expiry:
+            return
+        self._next_expiry = time.monotonic() + self._expire_every
+        try:
+            self._wconn.execute(
+                "DELETE FROM idempotency_keys WHERE created_at < ?", [_utcnow() - timedelta(seconds=self._ttl)]
+            )
+        except duckdb.Error:
+            log.exception("expiring idempotency keys failed")
+
+    # --- reads ------------------------------------------------------------------------------
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        with self._root_lock:
+            if self._closed:
+                raise Unavailable("the server is shutting down", retry_after=1)
+            return self._root.cursor()
+
+    def read(
+        self, sql: str, params: Sequence[Any] = (), *, timeout: float | None = None, max_rows: int | None = None
+    ) -> ReadResult:
+        limit = self._read_max_rows if max_rows is None else max_rows
+        seconds = self._read_timeout if timeout is None else timeout
+        cur = self.cursor()
+        timer = threading.Timer(seconds, cur.interrupt)
+        timer.start()
+        try:
+            result = cur.execute(sql, list(params))
+            rows = result.fetchmany(limit + 1)
+            columns = [d[0] for d in (result.description or [])]
+        except duckdb.InterruptException:
+            raise Unavailable(f"the query took longer than {seconds:g} s and was stopped", retry_after=1) from None
+        finally:
+            timer.cancel()
+            cur.close()
+        return ReadResult(columns=columns, rows=rows[:limit], truncated=len(rows) > limit)
+
+    def remembered(self, *, project: str, environment: str, key: str) -> StoredAnswer | None:
+        cutoff = _utcnow() - timedelta(seconds=self._ttl)
+        cur = self.cursor()
+        try:
+            return self._lookup(cur, key_hash(project, environment, key), cutoff)
+        finally:
+            cur.close()
+
+    def close(self) -> None:
+        with self._submit_lock:
+            if self._closed:
+                return
+            self._closed = True
+            self._queue.put(_STOP)
+        self._thread.join(60)
+        with self._root_lock:
+            self._wconn.close()
+            self._root.close()
+
+
+def _idempotency_table(items: list[tuple[str, IdempotencyRecord]], now: datetime) -> pa.Table:
+    return pa.table(
+        {
+            "key_hash": [d for d, _ in items],
+            "project": [r.project for _, r in items],
+            "environment": [r.environment for _, r in items],
+            "idem_key": [r.key for _, r in items],
+            "fingerprint": [r.fingerprint for _, r in items],
+            "status": pa.array([r.status for _, r in items], type=pa.int32()),
+            "body": pa.array([r.body for _, r in items], type=pa.binary()),
+            "created_at": pa.array([now] * len(items), type=pa.timestamp("us")),
+        }
+    )

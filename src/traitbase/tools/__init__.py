@@ -1,0 +1,1 @@
+"""Small maintenance commands run with ``python -m traitbase.tools.<name>``."""
