@@ -36,13 +36,13 @@ class LineError(Exception):
     """A line (or one of its changes) is invalid; the message is the reason in the error log."""
 
 
-class Change(msgspec.Struct):
+class Change(msgspec.Struct, gc=False):
     op: str
     attr: str
     value: Any = None
 
 
-class Line(msgspec.Struct):
+class Line(msgspec.Struct, gc=False):
     customer_id: str | int
     changes: list[Change]
 

@@ -1,0 +1,134 @@
+"""Profile import throughput: a generated JSON Lines file imported by the job system.
+
+Prints lines/s of a ``traitbase worker --once`` process importing the file, its peak RSS, and
+the ratio to a reference that bulk-loads the same file into a DuckDB table with ``read_json``.
+Goals on a 2-core machine: at least 100,000 lines/s and a peak RSS under 400 MB.
+
+    python bench/profile_import.py [--lines 2000000] [--users 200000] [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import duckdb
+import orjson
+
+from traitbase.config import Settings
+from traitbase.domain import imports
+from traitbase.domain.bootstrap import first_start
+from traitbase.domain.imports import ImportTarget
+from traitbase.storage.blobs import LocalBlobStore
+from traitbase.storage.db import Database, migrate
+
+OPS = ("assign", "increment", "set-add", "set-remove", "delete")
+
+
+def day(rnd: random.Random) -> str:
+    return f"2025-{rnd.randint(1, 12):02d}-{rnd.randint(1, 28):02d}"
+
+
+def generate(path: Path, *, lines: int, users: int) -> None:
+    """Mixed ops, 5 changes per line, over ``users`` customer ids."""
+    rnd = random.Random(1)
+    words = [f"w{i}" for i in range(64)]
+    with open(path, "wb") as fh:
+        buf = []
+        for i in range(lines):
+            changes = [
+                {"op": "assign", "attr": "plan", "value": rnd.choice(("free", "pro", "team"))},
+                {"op": "increment", "attr": "visits", "value": rnd.randint(1, 5)},
+                {"op": "set-add", "attr": "tags", "value": [rnd.choice(words), rnd.choice(words)]},
+                {"op": "set-remove", "attr": "tags", "value": [rnd.choice(words)]},
+                {"op": "assign", "attr": "last_seen", "value": day(rnd)}
+                if rnd.random() < 0.8
+                else {"op": "delete", "attr": "last_seen"},
+            ]
+            buf.append(orjson.dumps({"customer_id": f"c{rnd.randrange(users)}", "changes": changes}))
+            if len(buf) == 10_000 or i == lines - 1:
+                fh.write(b"\n".join(buf) + b"\n")
+                buf = []
+
+
+def enqueue(data_dir: Path, source: Path) -> str:
+    settings = Settings(data_dir=data_dir, log_level="WARNING")
+    migrate(settings)
+    db = Database(settings)
+    with db.uow() as s:
+        boot = first_start(s, settings, now_iso="2026-01-01T00:00:00Z")
+    assert boot is not None
+    blobs = LocalBlobStore(data_dir / "blobs")
+    key = "imports/bench/source"
+    with open(source, "rb") as fh:
+        blobs.put_stream(key, iter(lambda: fh.read(1 << 20), b""))
+    target = ImportTarget(org_id=boot.org_id, project_id=boot.project_id, environment="production")
+    with db.uow() as s:
+        activity = imports.start_profile_import(
+            s,
+            activity_id="00000000-0000-0000-0000-00000000bench",
+            target=target,
+            fmt="json",
+            blob_key=key,
+            max_attempts=1,
+        )
+    db.dispose()
+    return activity
+
+
+def run_worker(data_dir: Path) -> tuple[float, float]:
+    """(seconds, peak RSS in MB) of a worker process importing the queued file."""
+    start = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "traitbase.jobs.worker", "--once", "--data-dir", str(data_dir)],
+        check=True,
+        env={"TRAITBASE_LOG_LEVEL": "WARNING", "PATH": "/usr/bin:/bin"},
+    )
+    seconds = time.perf_counter() - start
+    peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return seconds, peak_kb / 1024
+
+
+def duckdb_reference(source: Path) -> float:
+    con = duckdb.connect()
+    start = time.perf_counter()
+    con.execute(f"CREATE TABLE t AS SELECT * FROM read_json('{source}', format='newline_delimited')")
+    seconds = time.perf_counter() - start
+    con.close()
+    return seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--lines", type=int, default=2_000_000)
+    parser.add_argument("--users", type=int, default=200_000)
+    parser.add_argument("--keep", type=Path, default=None, help="work in this directory and keep it")
+    args = parser.parse_args()
+    work = args.keep or Path(tempfile.mkdtemp(prefix="tb-bench-import-"))
+    work.mkdir(parents=True, exist_ok=True)
+    try:
+        source = work / "profiles.jsonl"
+        t0 = time.perf_counter()
+        generate(source, lines=args.lines, users=args.users)
+        size_mb = source.stat().st_size / 1e6
+        print(f"generated {args.lines:,} lines ({size_mb:.0f} MB) in {time.perf_counter() - t0:.1f}s")
+        enqueue(work / "data", source)
+        seconds, rss = run_worker(work / "data")
+        ref = duckdb_reference(source)
+        print(f"traitbase import: {seconds:.1f}s = {args.lines / seconds:,.0f} lines/s; worker peak RSS {rss:.0f} MB")
+        print(f"duckdb read_json: {ref:.1f}s = {args.lines / ref:,.0f} lines/s")
+        print(f"ratio traitbase/duckdb: {ref / seconds:.2f}x the reference's speed")
+    finally:
+        if args.keep is None:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
