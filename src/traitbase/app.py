@@ -19,6 +19,7 @@ from traitbase.domain.profiles import AttributeLimits
 from traitbase.domain.tokenauth import TokenVerifier
 from traitbase.errors import DomainError, Invalid
 from traitbase.faces import health
+from traitbase.faces.admin import audiences_router as admin_audiences_router
 from traitbase.faces.admin import envelope as admin_envelope
 from traitbase.faces.admin import events_router as admin_events_router
 from traitbase.faces.admin import router as admin_router
@@ -132,6 +133,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(audience_imports_router.router)
     app.include_router(imports_router.router)
     app.include_router(admin_events_router.router)
+    app.include_router(admin_audiences_router.router)
     app.include_router(events_router.router)
 
     app.add_middleware(
