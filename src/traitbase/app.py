@@ -102,10 +102,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         envelopes.register(prefix, audience_files_envelope.render_error)
     for prefix in audience_imports_envelope.PREFIXES:
         envelopes.register(prefix, audience_imports_envelope.render_error)
-    for prefix in imports_envelope.PREFIXES:
-        envelopes.register(prefix, imports_envelope.render_error)
     for prefix in events_envelope.PREFIXES:
         envelopes.register(prefix, events_envelope.render_error)
+    for prefix in imports_envelope.PREFIXES:
+        envelopes.register(prefix, imports_envelope.render_error)
     app.state.envelopes = envelopes
 
     @app.exception_handler(DomainError)
@@ -131,10 +131,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(admin_router.router)
     app.include_router(audience_files_router.router)
     app.include_router(audience_imports_router.router)
-    app.include_router(imports_router.router)
     app.include_router(admin_events_router.router)
     app.include_router(admin_audiences_router.router)
     app.include_router(events_router.router)
+    app.include_router(imports_router.router)
 
     app.add_middleware(
         BodyCapMiddleware,
@@ -144,8 +144,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             # Form fields and multipart framing come on top of the file itself.
             "/api/open/v1/uploads/": settings.audience_file_max_bytes + 64 * 1024,
             "/v1/imports/audiences/": settings.audience_imports_max_body_bytes,
+            **{prefix: settings.events_max_body_bytes for prefix in events_envelope.PUSH_PREFIXES},
+            **{prefix: settings.events_csv_max_bytes for prefix in events_envelope.CSV_PREFIXES},
             "/v1/imports/profiles/": settings.imports_max_body_bytes,
-            **{prefix: settings.events_max_body_bytes for prefix in events_envelope.PREFIXES},
         },
         default_cap=settings.admin_max_body_bytes,
         envelopes=envelopes,

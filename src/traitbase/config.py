@@ -249,6 +249,20 @@ class Settings(BaseSettings):
         "60000/minute", description="Per-key limit on events pushes (`limits` notation, `;`-joined)."
     )
 
+    events_csv_max_bytes: int = Field(
+        1024 * 1024 * 1024, description="Largest accepted CSV push (`/v1/kpis/csv`, `/v1/survey-data/csv`), in bytes."
+    )
+    events_csv_chunk_rows: int = Field(
+        10_000, description="Rows a CSV push job writes (and checkpoints) per transaction."
+    )
+    events_csv_default_bytes_per_second: float = Field(
+        2_000_000.0,
+        description=(
+            "Import rate assumed for `estimated_time_to_complete` until a CSV push of that kind has been "
+            "measured on this installation (then the measured rate is used)."
+        ),
+    )
+
     # --- warehouse (events and audiences; DuckDB embedded) ---------------------------------
     warehouse_path: Path | None = Field(
         None, description="DuckDB file of the warehouse (events, audiences). Unset: `<data_dir>/warehouse.duckdb`."

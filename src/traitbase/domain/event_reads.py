@@ -9,6 +9,8 @@ import orjson
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
+from traitbase.domain import event_csv
+from traitbase.domain import jobs as job_domain
 from traitbase.domain.admin import get_project_checked, require_admin
 from traitbase.domain.keys import ENVIRONMENTS, Principal
 from traitbase.errors import Invalid, NotFound
@@ -97,3 +99,30 @@ def wipe_sandbox(wh: Warehouse, writer: GroupCommitWriter, *, org_id: int, proje
 
     deleted["user_profiles"] = writer.submit(delete_profiles).result()
     return deleted
+
+
+CSV_KINDS = {event_csv.KPI_KIND: "kpis", event_csv.SURVEY_KIND: "survey-data"}
+
+
+def ingestion_status(s: Session, p: Principal, *, project_id: str, ingestion_id: str) -> dict[str, Any]:
+    """Status of a CSV push's background job, as the admin API shows it."""
+    require_admin(p)
+    proj = get_project_checked(s, p, project_id)
+    job = job_domain.get(s, ingestion_id)
+    if job is None or job.project_id != proj.id or job.kind not in CSV_KINDS:
+        raise NotFound("ingestion not found")
+    if not (p.instance_admin or p.project_id is None) and job.environment != p.environment:
+        raise NotFound("ingestion not found")
+    result = job.result or {}
+    return {
+        "id": job.id,
+        "file": CSV_KINDS[job.kind],
+        "environment": job.environment,
+        "status": job.status,
+        "progress": {k: int(job.progress.get(k, 0)) for k in ("rows", "ingested", "failed")},
+        "errors": result.get("errors", job.checkpoint.get("errors", [])),
+        "error": job.error,
+        "bytes": int(job.payload.get("size", 0)),
+        "created_at": job.created_at,
+        "finished_at": job.finished_at,
+    }

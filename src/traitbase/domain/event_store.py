@@ -90,7 +90,7 @@ def _properties_json(props: list[dict[str, Any] | None]) -> list[str | None] | N
     return [None if p is None else _json.encode(p).decode() for p in props]
 
 
-def _event_times(values: list[Any], received_at: datetime) -> pa.Array:
+def event_times(values: list[Any], received_at: datetime) -> pa.Array:
     """Event times from validated wire strings (or datetimes); missing ones are the receive time."""
     if any(isinstance(v, datetime) for v in values):
         parsed = pa.array(values, type=pa.timestamp("us"))
@@ -112,7 +112,7 @@ def event_rows(batch: Batch, *, project: str, environment: str, received_at: dat
     for f in spec.fields:
         if f.column is not None:
             cols[f.column] = batch.values[f.name]
-    cols["event_time"] = _event_times(cols.get("event_time") or [None] * batch.count, received_at)
+    cols["event_time"] = event_times(cols.get("event_time") or [None] * batch.count, received_at)
     cols["properties"] = _properties_json(batch.properties)
     return events_table(cols, rows=batch.count)
 

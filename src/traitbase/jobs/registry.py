@@ -26,8 +26,7 @@ class Resources:
     db: Database
     blobs: BlobStore
     signer: Signer
-    # The warehouse of this process (None in a separate worker process of embedded mode, where the
-    # API process owns the DuckDB file).
+    # The warehouse, where this process has it open (embedded DuckDB: the server process only).
     warehouse: Warehouse | None = None
 
 

@@ -17,6 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
+import anyio
+import anyio.to_thread
+
 from traitbase.config import Settings
 from traitbase.errors import NotFound, TooLarge
 
@@ -57,6 +60,11 @@ class BlobStore(Protocol):
     def delete(self, key: str) -> None: ...
 
 
+def _sync_file(fh: BinaryIO) -> None:
+    fh.flush()
+    os.fsync(fh.fileno())
+
+
 class LocalBlobStore:
     """Objects as files. Writes go to a temporary file, are fsynced, then renamed into place."""
 
@@ -94,27 +102,38 @@ class LocalBlobStore:
                         raise TooLarge(f"file is over the limit of {max_bytes} bytes")
                     md5.update(chunk)
                     fh.write(chunk)
-                fh.flush()
-                os.fsync(fh.fileno())
+                _sync_file(fh)
             self._commit(tmp, key)
         finally:
             tmp.unlink(missing_ok=True)
         return BlobInfo(key=key, size=size, md5=md5.hexdigest())
 
     async def put_async(self, key: str, chunks: AsyncIterator[bytes], *, max_bytes: int | None = None) -> BlobInfo:
+        """Like ``put_stream`` for an async source; hashing, writes and fsync run off the event loop."""
         tmp = self._tmp()
         md5, size = hashlib.md5(usedforsecurity=False), 0
+        buffered: list[bytes] = []
+        pending = 0
         try:
             with open(tmp, "wb") as fh:
+
+                def flush(parts: list[bytes]) -> None:
+                    for part in parts:
+                        md5.update(part)
+                        fh.write(part)
+
                 async for chunk in chunks:
                     size += len(chunk)
                     if max_bytes is not None and size > max_bytes:
                         raise TooLarge(f"file is over the limit of {max_bytes} bytes")
-                    md5.update(chunk)
-                    fh.write(chunk)
-                fh.flush()
-                os.fsync(fh.fileno())
-            self._commit(tmp, key)
+                    buffered.append(chunk)
+                    pending += len(chunk)
+                    if pending >= CHUNK:
+                        await anyio.to_thread.run_sync(flush, buffered)
+                        buffered, pending = [], 0
+                await anyio.to_thread.run_sync(flush, buffered)
+                await anyio.to_thread.run_sync(_sync_file, fh)
+            await anyio.to_thread.run_sync(self._commit, tmp, key)
         finally:
             tmp.unlink(missing_ok=True)
         return BlobInfo(key=key, size=size, md5=md5.hexdigest())

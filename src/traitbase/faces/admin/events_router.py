@@ -23,13 +23,18 @@ def user_events(
     p: Admin,
     environment: str = "production",
     kind: str | None = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    limit: Annotated[int, Query(ge=1, description="Page size; capped at the admin_page_size_max setting.")] = 100,
 ) -> Response:
     ctx = ctx_of(request)
     with ctx.db.read() as s:
         event_reads.reachable(s, p, project_id=project_id, environment=environment)
     rows = event_reads.user_events(
-        ctx.warehouse, project_id=project_id, environment=environment, user_id=user_id, limit=limit, kind=kind
+        ctx.warehouse,
+        project_id=project_id,
+        environment=environment,
+        user_id=user_id,
+        limit=min(limit, ctx.settings.admin_page_size_max),
+        kind=kind,
     )
     return envelope.ok(rows)
 
@@ -60,12 +65,19 @@ def list_items(
     project_id: str,
     p: Admin,
     environment: str = "production",
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    limit: Annotated[int, Query(ge=1, description="Page size; capped at the admin_page_size_max setting.")] = 100,
 ) -> Response:
     ctx = ctx_of(request)
     with ctx.db.read() as s:
         event_reads.reachable(s, p, project_id=project_id, environment=environment)
-    return envelope.ok(event_reads.items(ctx.warehouse, project_id=project_id, environment=environment, limit=limit))
+    return envelope.ok(
+        event_reads.items(
+            ctx.warehouse,
+            project_id=project_id,
+            environment=environment,
+            limit=min(limit, ctx.settings.admin_page_size_max),
+        )
+    )
 
 
 @router.post("/projects/{project_id}/sandbox/wipe")
@@ -75,3 +87,9 @@ def wipe_sandbox(request: Request, project_id: str, p: Admin) -> Response:
         proj = event_reads.reachable(s, p, project_id=project_id, environment=event_reads.SANDBOX)
     deleted = event_reads.wipe_sandbox(ctx.warehouse, ctx.writer, org_id=proj.org_id, project_id=proj.id)
     return envelope.ok({"project_id": proj.id, "environment": "sandbox", "deleted": deleted})
+
+
+@router.get("/projects/{project_id}/ingestions/{ingestion_id}")
+def ingestion_status(request: Request, project_id: str, ingestion_id: str, p: Admin) -> Response:
+    with ctx_of(request).db.read() as s:
+        return envelope.ok(event_reads.ingestion_status(s, p, project_id=project_id, ingestion_id=ingestion_id))

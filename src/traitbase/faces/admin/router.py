@@ -145,8 +145,10 @@ def list_users(
     p: Admin,
     environment: str = "production",
     after: str | None = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    limit: Annotated[int, Query(ge=1, description="Page size; capped at the admin_page_size_max setting.")] = 100,
 ) -> Response:
-    with ctx_of(request).db.read() as s:
+    ctx = ctx_of(request)
+    limit = min(limit, ctx.settings.admin_page_size_max)
+    with ctx.db.read() as s:
         users, nxt = admin.list_users(s, p, project_id=project_id, environment=environment, after=after, limit=limit)
         return envelope.ok(users, next=nxt)

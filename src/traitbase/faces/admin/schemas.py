@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
@@ -39,7 +39,10 @@ class KeyIn(BaseModel):
 
 
 def _ts(v: datetime | None) -> str | None:
-    return v.isoformat() if v else None
+    # SQLite hands stored times back without a zone; every stored time is UTC.
+    if v is None:
+        return None
+    return (v if v.tzinfo else v.replace(tzinfo=UTC)).isoformat()
 
 
 def org_out(o: Organization) -> dict[str, Any]:

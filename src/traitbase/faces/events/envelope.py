@@ -20,7 +20,9 @@ PUSH_PATHS = (
     "/v1/items",
     "/v1/social-dynamics",
 )
-PREFIXES = (*PUSH_PATHS, "/v1/kpis/", "/v1/survey-data/", "/v1/playfab")
+CSV_PREFIXES = ("/v1/kpis/", "/v1/survey-data/")
+PUSH_PREFIXES = (*PUSH_PATHS, "/v1/playfab")
+PREFIXES = (*PUSH_PREFIXES, *CSV_PREFIXES)
 
 _json = msgspec.json.Encoder()
 REPLAYED_HEADER = "Idempotent-Replayed"

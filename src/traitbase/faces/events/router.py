@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Awaitable, Callable
 
 from fastapi import APIRouter, Depends, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from traitbase.domain import event_store
+from traitbase.domain import event_csv, event_store
 from traitbase.domain.event_specs import SPECS, EndpointSpec
 from traitbase.domain.events import Batch, EventLimits, normalize_push
 from traitbase.domain.keys import Principal
 from traitbase.domain.playfab import normalize_playfab
+from traitbase.errors import Invalid
 from traitbase.faces.common.auth import bearer_principal, ctx_of, query_param_principal, require_scope
 from traitbase.faces.common.body import read_capped_body
+from traitbase.faces.common.multipart import MultipartStream
 from traitbase.faces.events import envelope, schemas
 
 router = APIRouter(tags=["events"])
@@ -84,3 +87,73 @@ for _spec in SPECS:
 async def playfab(request: Request, principal: Principal = Depends(playfab_principal)) -> Response:
     limits = limits_of(request)
     return await ingest(request, principal, lambda body: normalize_playfab(body, limits))
+
+
+async def csv_push(request: Request, principal: Principal, kind: str) -> Response:
+    """Store the multipart ``file`` as a blob and queue its ingestion job; answer with an estimate."""
+    ctx = ctx_of(request)
+    job_id = str(uuid.uuid4())
+    key = f"events-csv/{job_id}/source.csv"
+    form = MultipartStream(request)
+    size: int | None = None
+    try:
+        while (part := await form.next_part()) is not None:
+            if part.name != "file":
+                await form.value()
+                continue
+            if size is not None:
+                raise Invalid("bad request", errors={"file": "send one file per request"})
+            size = (await ctx.blobs.put_async(key, form.chunks(), max_bytes=ctx.settings.events_csv_max_bytes)).size
+        if size is None:
+            raise Invalid("bad request", errors={"file": "is required"})
+        stored = size
+
+        def start() -> int:
+            with ctx.db.uow() as s:
+                eta = event_csv.estimate_seconds(
+                    s, kind=kind, size=stored, default_rate=ctx.settings.events_csv_default_bytes_per_second
+                )
+                event_csv.start(
+                    s,
+                    principal,
+                    kind=kind,
+                    blob=key,
+                    size=stored,
+                    job_id=job_id,
+                    max_attempts=ctx.settings.job_max_attempts,
+                )
+                return eta
+
+        eta = await run_in_threadpool(start)
+    except BaseException:
+        if size is not None:
+            ctx.blobs.delete(key)
+        raise
+    ctx.wake_workers()
+    return envelope.started({"estimated_time_to_complete": eta, "ingestion_id": job_id})
+
+
+_CSV_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "properties": {"file": {"type": "string", "format": "binary"}},
+                    "required": ["file"],
+                }
+            }
+        },
+    }
+}
+
+
+@router.post("/v1/kpis/csv", status_code=201, summary="Push KPIs as CSV", openapi_extra=_CSV_BODY)
+async def kpis_csv(request: Request, principal: Principal = Depends(upload_principal)) -> Response:
+    return await csv_push(request, principal, event_csv.KPI_KIND)
+
+
+@router.post("/v1/survey-data/csv", status_code=201, summary="Push custom survey data", openapi_extra=_CSV_BODY)
+async def survey_csv(request: Request, principal: Principal = Depends(upload_principal)) -> Response:
+    return await csv_push(request, principal, event_csv.SURVEY_KIND)

@@ -1,0 +1,49 @@
+"""Commands' work on the local installation (no server): settings, migrations, first start, serving."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import UTC, datetime
+from typing import Any
+
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import make_url
+
+from traitbase.config import Settings
+from traitbase.domain.bootstrap import first_start
+from traitbase.storage.db import Database, alembic_config, migrate
+
+
+def settings_with(**overrides: Any) -> Settings:
+    """Settings from the environment (``TRAITBASE_*``) with the options given on the command line on top."""
+    return Settings(**{k: v for k, v in overrides.items() if v is not None})
+
+
+def migrate_database(settings: Settings) -> dict[str, Any]:
+    migrate(settings)
+    url = settings.resolved_database_url
+    head = ScriptDirectory.from_config(alembic_config(url)).get_current_head()
+    return {"database": make_url(url).render_as_string(hide_password=True), "revision": head}
+
+
+def bootstrap(settings: Settings, *, migrate_first: bool = True) -> dict[str, Any] | None:
+    """First start (org, project, admin key) if this installation has none yet; None on later starts."""
+    if migrate_first:
+        migrate(settings)
+    db = Database(settings)
+    try:
+        with db.uow() as s:
+            result = first_start(s, settings, now_iso=datetime.now(UTC).isoformat())
+    finally:
+        db.dispose()
+    return asdict(result) if result is not None else None
+
+
+def run_server(settings: Settings) -> None:
+    import uvicorn
+
+    from traitbase.app import create_app
+
+    # Migrations already ran before the first-start check; the app logs its own redacted access lines.
+    app = create_app(settings.model_copy(update={"auto_migrate": False}))
+    uvicorn.run(app, host=settings.host, port=settings.port, access_log=False, log_level=settings.log_level.lower())

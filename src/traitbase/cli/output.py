@@ -1,0 +1,191 @@
+"""The only module of the CLI that prints: tables and notices through Rich, or plain JSON for scripts.
+
+Results go to stdout; notices, errors and progress bars go to stderr, so ``--json`` output can
+be piped as it is. Long values (tokens, ids) are never wrapped, so they can be copied whole.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import orjson
+from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from traitbase.client import UploadProgress
+
+out = Console(soft_wrap=True, highlight=False)
+err = Console(stderr=True, soft_wrap=True, highlight=False)
+
+# Columns shown for each kind of record, in order: (field, header).
+VIEWS: dict[str, list[tuple[str, str]]] = {
+    "org": [("id", "ID"), ("name", "Name"), ("plan", "Plan"), ("created_at", "Created")],
+    "project": [
+        ("id", "ID"),
+        ("org_id", "Org"),
+        ("name", "Name"),
+        ("site_key", "Site key"),
+        ("timezone", "Timezone"),
+        ("created_at", "Created"),
+    ],
+    "key": [
+        ("key_id", "Key ID"),
+        ("org_id", "Org"),
+        ("project_id", "Project"),
+        ("environment", "Environment"),
+        ("name", "Name"),
+        ("scopes", "Scopes"),
+        ("last_used_at", "Last used"),
+        ("revoked", "Revoked"),
+    ],
+    "user": [("user_id", "User ID"), ("attributes", "Attributes"), ("updated_at", "Updated")],
+}
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, list):
+        return ",".join(str(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={v}" for k, v in value.items())
+    return str(value)
+
+
+def _flush() -> None:
+    # A parent process reading a pipe must see lines as soon as they are printed (e.g. the first-start token).
+    sys.stdout.flush()
+
+
+def json(data: Any) -> None:
+    sys.stdout.write(orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS).decode() + "\n")
+    _flush()
+
+
+def show_list(kind: str, rows: Sequence[Mapping[str, Any]], *, as_json: bool, title: str | None = None) -> None:
+    if as_json:
+        json(list(rows))
+        return
+    table = Table(title=title)
+    for _, header in VIEWS[kind]:
+        table.add_column(header, overflow="fold")
+    for row in rows:
+        table.add_row(*(_text(row.get(name)) for name, _ in VIEWS[kind]))
+    out.print(table)
+    if not rows:
+        err.print(f"(no {kind}s)")
+    _flush()
+
+
+def show_record(kind: str, row: Mapping[str, Any], *, as_json: bool, title: str | None = None) -> None:
+    if as_json:
+        json(row)
+        return
+    table = Table(show_header=False, title=title)
+    table.add_column("field", style="bold")
+    table.add_column("value")
+    for name, header in VIEWS[kind]:
+        if name != "attributes":
+            table.add_row(header, _text(row.get(name)))
+    out.print(table)
+    attributes = row.get("attributes")
+    if isinstance(attributes, dict):
+        attr_table = Table(title="Attributes")
+        attr_table.add_column("Name")
+        attr_table.add_column("Value")
+        for name, value in sorted(attributes.items()):
+            attr_table.add_row(name, str(value))
+        out.print(attr_table)
+    _flush()
+
+
+def secret_once(label: str, lines: Mapping[str, Any], *, warning: str) -> None:
+    """A block holding a secret; its lines are ``Name: value`` so scripts can also read them."""
+    out.rule(label)
+    for name, value in lines.items():
+        # Not a panel: a box would wrap a long token on a narrow terminal and break copy-paste.
+        out.print(f"{name}: [bold]{value}[/]")
+    out.print(f"[bold yellow]{warning}[/]")
+    _flush()
+
+
+def bootstrap(result: Mapping[str, Any] | None, *, as_json: bool) -> None:
+    if as_json:
+        json({"created": result is not None, **(result or {})})
+        return
+    if result is None:
+        out.print("Already initialized: the admin token was shown only at the first start.")
+        _flush()
+        return
+    secret_once(
+        "First start",
+        {
+            "Organization ID": result["org_id"],
+            "Project ID": result["project_id"],
+            "Site key": result["site_key"],
+            "Admin key ID": result["admin_key_id"],
+            "Admin token": result["admin_token"],
+        },
+        warning="Save the admin token now; it is shown this once and never again.",
+    )
+
+
+def issued_key(key: Mapping[str, Any], *, as_json: bool) -> None:
+    if as_json:
+        json(key)
+        return
+    show_record("key", key, as_json=False)
+    secret_once("New key", {"Token": key["token"]}, warning="Save the token now; it is shown this once.")
+
+
+def migrated(info: Mapping[str, Any], *, as_json: bool) -> None:
+    if as_json:
+        json(info)
+        return
+    out.print(f"Database {info['database']} is at revision {info['revision']}.")
+    _flush()
+
+
+def upload_result(result: Mapping[str, Any], *, as_json: bool) -> None:
+    if as_json:
+        json(result)
+        return
+    out.print(
+        f"Uploaded {result['received']} rows in {result['batches']} requests: "
+        f"{result['created']} users created, {result['updated']} updated."
+    )
+    _flush()
+
+
+def notice(message: str) -> None:
+    err.print(message)
+
+
+def error(message: str, notes: Sequence[str] = ()) -> None:
+    err.print(f"[bold red]Error:[/] {message}")
+    for note in notes:
+        err.print(f"  {note}")
+
+
+@contextmanager
+def upload_progress(total_bytes: int | None) -> Iterator[Callable[[UploadProgress], None]]:
+    """A progress bar over the bytes of the file, with the row count; silent when stderr is not a terminal."""
+    progress = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        DownloadColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        disable=not err.is_terminal,
+    )
+    with progress:
+        task = progress.add_task("0 rows", total=total_bytes)
+
+        def report(p: UploadProgress) -> None:
+            progress.update(task, completed=p.bytes_read or 0, description=f"{p.rows} rows")
+
+        yield report

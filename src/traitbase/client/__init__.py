@@ -1,0 +1,38 @@
+"""Python SDK of Traitbase: ``Client`` / ``AsyncClient`` with batching, retries and typed errors.
+
+from traitbase.client import Client
+
+with Client("http://127.0.0.1:8600", token) as tb:
+    tb.attributes.upload("users.csv")
+"""
+
+from traitbase.client._core import RetryEvent, RetryPolicy
+from traitbase.client.attributes import UploadProgress, UploadResult
+from traitbase.client.client import AsyncClient, Client
+from traitbase.client.errors import (
+    APIError,
+    AuthError,
+    Invalid,
+    InvalidRow,
+    NotFound,
+    RateLimited,
+    TraitbaseError,
+    Unreachable,
+)
+
+__all__ = [
+    "APIError",
+    "AsyncClient",
+    "AuthError",
+    "Client",
+    "Invalid",
+    "InvalidRow",
+    "NotFound",
+    "RateLimited",
+    "RetryEvent",
+    "RetryPolicy",
+    "TraitbaseError",
+    "Unreachable",
+    "UploadProgress",
+    "UploadResult",
+]

@@ -1,0 +1,225 @@
+"""``client.admin``: the control-plane API (organizations, projects, keys, users); needs an admin key.
+
+Each call is written once as an operation (``_ops``); ``Admin`` and ``AsyncAdmin`` only run them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Literal, TypedDict
+from urllib.parse import quote
+
+from traitbase.client._core import AsyncRunner, Call, Op, SyncRunner, single
+
+Environment = Literal["production", "sandbox"]
+Scope = Literal["upload", "query", "admin"]
+
+
+class Org(TypedDict):
+    id: int
+    name: str
+    plan: str
+    created_at: str | None
+
+
+class Project(TypedDict):
+    id: str
+    org_id: int
+    name: str
+    site_key: str
+    timezone: str
+    environments: list[str]
+    created_at: str | None
+
+
+class Key(TypedDict):
+    key_id: str
+    org_id: int
+    project_id: str | None
+    environment: str
+    name: str
+    scopes: list[str]
+    created_at: str | None
+    created_by: int | None
+    last_used_at: str | None
+    revoked: bool
+    revoked_at: str | None
+
+
+class IssuedKey(Key):
+    """A new key with its secret: ``token`` is what clients send; neither is ever shown again."""
+
+    token: str
+    secret: str
+
+
+class UserProfile(TypedDict):
+    user_id: str
+    attributes: dict[str, str]
+    created_at: float | None  # seconds since the epoch
+    updated_at: float | None
+
+
+class UserPage(TypedDict):
+    users: list[UserProfile]
+    next: str | None
+
+
+class _ops:
+    """The admin operations; each returns the answer's ``data``."""
+
+    @staticmethod
+    def whoami() -> Op[dict[str, Any]]:
+        return single(Call("GET", "/admin/v1/whoami"))
+
+    @staticmethod
+    def list_orgs() -> Op[list[Org]]:
+        return single(Call("GET", "/admin/v1/orgs"))
+
+    @staticmethod
+    def create_org(name: str, plan: str) -> Op[Org]:
+        return single(Call("POST", "/admin/v1/orgs", json={"name": name, "plan": plan}, idempotent=False))
+
+    @staticmethod
+    def list_projects(org_id: int | None) -> Op[list[Project]]:
+        return single(Call("GET", "/admin/v1/projects", params=_params(org_id=org_id)))
+
+    @staticmethod
+    def create_project(name: str, org_id: int | None, timezone: str) -> Op[Project]:
+        body = {"name": name, "timezone": timezone} | _params(org_id=org_id)
+        return single(Call("POST", "/admin/v1/projects", json=body, idempotent=False))
+
+    @staticmethod
+    def get_project(project_id: str) -> Op[Project]:
+        return single(Call("GET", f"/admin/v1/projects/{_seg(project_id)}"))
+
+    @staticmethod
+    def create_key(
+        name: str, scopes: Sequence[str], project_id: str | None, environment: str, org_id: int | None
+    ) -> Op[IssuedKey]:
+        body = {"name": name, "scopes": list(scopes), "environment": environment}
+        body |= _params(project_id=project_id, org_id=org_id)
+        return single(Call("POST", "/admin/v1/keys", json=body, idempotent=False))
+
+    @staticmethod
+    def list_keys(project_id: str | None, org_id: int | None) -> Op[list[Key]]:
+        return single(Call("GET", "/admin/v1/keys", params=_params(project_id=project_id, org_id=org_id)))
+
+    @staticmethod
+    def revoke_key(key_id: str) -> Op[Key]:
+        return single(Call("POST", f"/admin/v1/keys/{_seg(key_id)}/revoke"))
+
+    @staticmethod
+    def get_user(project_id: str, user_id: str, environment: str) -> Op[UserProfile]:
+        path = f"/admin/v1/projects/{_seg(project_id)}/users/{_seg(user_id)}"
+        return single(Call("GET", path, params={"environment": environment}))
+
+    @staticmethod
+    def list_users(project_id: str, environment: str, after: str | None, limit: int) -> Op[UserPage]:
+        params = {"environment": environment, "limit": limit} | _params(after=after)
+        answer = yield Call("GET", f"/admin/v1/projects/{_seg(project_id)}/users", params=params)
+        return {"users": answer["data"], "next": answer.get("next")}
+
+
+def _params(**values: Any) -> dict[str, Any]:
+    return {k: v for k, v in values.items() if v is not None}
+
+
+def _seg(value: str) -> str:
+    return quote(value, safe="")
+
+
+class Admin:
+    def __init__(self, run: SyncRunner) -> None:
+        self._run = run
+
+    def whoami(self) -> dict[str, Any]:
+        return self._run(_ops.whoami())
+
+    def list_orgs(self) -> list[Org]:
+        return self._run(_ops.list_orgs())
+
+    def create_org(self, name: str, *, plan: str = "free") -> Org:
+        return self._run(_ops.create_org(name, plan))
+
+    def list_projects(self, *, org_id: int | None = None) -> list[Project]:
+        return self._run(_ops.list_projects(org_id))
+
+    def create_project(self, name: str, *, org_id: int | None = None, timezone: str = "UTC") -> Project:
+        return self._run(_ops.create_project(name, org_id, timezone))
+
+    def get_project(self, project_id: str) -> Project:
+        return self._run(_ops.get_project(project_id))
+
+    def create_key(
+        self,
+        *,
+        name: str,
+        scopes: Sequence[Scope],
+        project_id: str | None = None,
+        environment: Environment = "production",
+        org_id: int | None = None,
+    ) -> IssuedKey:
+        return self._run(_ops.create_key(name, scopes, project_id, environment, org_id))
+
+    def list_keys(self, *, project_id: str | None = None, org_id: int | None = None) -> list[Key]:
+        return self._run(_ops.list_keys(project_id, org_id))
+
+    def revoke_key(self, key_id: str) -> Key:
+        return self._run(_ops.revoke_key(key_id))
+
+    def get_user(self, project_id: str, user_id: str, *, environment: Environment = "production") -> UserProfile:
+        return self._run(_ops.get_user(project_id, user_id, environment))
+
+    def list_users(
+        self, project_id: str, *, environment: Environment = "production", after: str | None = None, limit: int = 100
+    ) -> UserPage:
+        return self._run(_ops.list_users(project_id, environment, after, limit))
+
+
+class AsyncAdmin:
+    def __init__(self, run: AsyncRunner) -> None:
+        self._run = run
+
+    async def whoami(self) -> dict[str, Any]:
+        return await self._run(_ops.whoami())
+
+    async def list_orgs(self) -> list[Org]:
+        return await self._run(_ops.list_orgs())
+
+    async def create_org(self, name: str, *, plan: str = "free") -> Org:
+        return await self._run(_ops.create_org(name, plan))
+
+    async def list_projects(self, *, org_id: int | None = None) -> list[Project]:
+        return await self._run(_ops.list_projects(org_id))
+
+    async def create_project(self, name: str, *, org_id: int | None = None, timezone: str = "UTC") -> Project:
+        return await self._run(_ops.create_project(name, org_id, timezone))
+
+    async def get_project(self, project_id: str) -> Project:
+        return await self._run(_ops.get_project(project_id))
+
+    async def create_key(
+        self,
+        *,
+        name: str,
+        scopes: Sequence[Scope],
+        project_id: str | None = None,
+        environment: Environment = "production",
+        org_id: int | None = None,
+    ) -> IssuedKey:
+        return await self._run(_ops.create_key(name, scopes, project_id, environment, org_id))
+
+    async def list_keys(self, *, project_id: str | None = None, org_id: int | None = None) -> list[Key]:
+        return await self._run(_ops.list_keys(project_id, org_id))
+
+    async def revoke_key(self, key_id: str) -> Key:
+        return await self._run(_ops.revoke_key(key_id))
+
+    async def get_user(self, project_id: str, user_id: str, *, environment: Environment = "production") -> UserProfile:
+        return await self._run(_ops.get_user(project_id, user_id, environment))
+
+    async def list_users(
+        self, project_id: str, *, environment: Environment = "production", after: str | None = None, limit: int = 100
+    ) -> UserPage:
+        return await self._run(_ops.list_users(project_id, environment, after, limit))

@@ -1,0 +1,33 @@
+"""``events_kpi_csv`` and ``events_survey_csv`` jobs: ingest an uploaded CSV push (``domain.event_csv``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from traitbase.domain import event_csv
+from traitbase.domain.jobs import JobContext
+from traitbase.jobs.registry import Resources, register_job_kind
+
+
+def limits_from(res: Resources) -> event_csv.CsvLimits:
+    st = res.settings
+    return event_csv.CsvLimits(
+        chunk_rows=st.events_csv_chunk_rows,
+        max_value_length=st.events_max_string_length,
+        default_bytes_per_second=st.events_csv_default_bytes_per_second,
+    )
+
+
+def run_kpis(job: JobContext, res: Resources) -> dict[str, Any]:
+    if res.warehouse is None:
+        # Embedded DuckDB is open in the server process only; its own workers take these jobs.
+        raise RuntimeError("this worker has no warehouse open; KPI files are ingested by the server's workers")
+    return event_csv.run_kpi_csv(job, blobs=res.blobs, warehouse=res.warehouse, limits=limits_from(res))
+
+
+def run_survey(job: JobContext, res: Resources) -> dict[str, Any]:
+    return event_csv.run_survey_csv(job, blobs=res.blobs, limits=limits_from(res))
+
+
+register_job_kind(event_csv.KPI_KIND, run_kpis)
+register_job_kind(event_csv.SURVEY_KIND, run_survey)
