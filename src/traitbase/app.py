@@ -16,13 +16,19 @@ from traitbase.config import Settings
 from traitbase.context import AppContext
 from traitbase.domain.events import EventLimits
 from traitbase.domain.profiles import AttributeLimits
+from traitbase.domain.tokenauth import TokenVerifier
 from traitbase.errors import DomainError, Invalid
 from traitbase.faces import health
+from traitbase.faces.admin import audiences_router as admin_audiences_router
 from traitbase.faces.admin import envelope as admin_envelope
 from traitbase.faces.admin import events_router as admin_events_router
 from traitbase.faces.admin import router as admin_router
 from traitbase.faces.attributes import envelope as attr_envelope
 from traitbase.faces.attributes import router as attr_router
+from traitbase.faces.audience_files import envelope as audience_files_envelope
+from traitbase.faces.audience_files import router as audience_files_router
+from traitbase.faces.audience_imports import envelope as audience_imports_envelope
+from traitbase.faces.audience_imports import router as audience_imports_router
 from traitbase.faces.common.bodycap import BodyCapMiddleware
 from traitbase.faces.common.envelopes import EnvelopeRegistry
 from traitbase.faces.events import envelope as events_envelope
@@ -30,7 +36,9 @@ from traitbase.faces.events import router as events_router
 from traitbase.faces.imports import envelope as imports_envelope
 from traitbase.faces.imports import router as imports_router
 from traitbase.logs import AccessLogMiddleware, configure_logging
+from traitbase.security import SecretBox
 from traitbase.storage.db import migrate
+from traitbase.storage.replay import open_replay_guard
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +81,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_items=settings.events_max_items, max_string_length=settings.events_max_string_length
     )
 
+    ctx.extras["token_verifier"] = TokenVerifier(
+        ctx.db,
+        box=SecretBox.for_key_secrets(ctx.signer),
+        guard=open_replay_guard(settings.redis_url),
+        window_seconds=settings.audience_token_window_seconds,
+    )
+
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         ctx.start_workers()
@@ -87,6 +102,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         envelopes.register(prefix, attr_envelope.render_error)
     for prefix in admin_envelope.PREFIXES:
         envelopes.register(prefix, admin_envelope.render_error)
+    for prefix in audience_files_envelope.PREFIXES:
+        envelopes.register(prefix, audience_files_envelope.render_error)
+    for prefix in audience_imports_envelope.PREFIXES:
+        envelopes.register(prefix, audience_imports_envelope.render_error)
     for prefix in events_envelope.PREFIXES:
         envelopes.register(prefix, events_envelope.render_error)
     for prefix in imports_envelope.PREFIXES:
@@ -114,7 +133,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(attr_router.router)
     app.include_router(admin_router.router)
+    app.include_router(audience_files_router.router)
+    app.include_router(audience_imports_router.router)
     app.include_router(admin_events_router.router)
+    app.include_router(admin_audiences_router.router)
     app.include_router(events_router.router)
     app.include_router(imports_router.router)
 
@@ -123,6 +145,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         caps={
             "/v1/user/": settings.attributes_max_body_bytes,
             "/admin/": settings.admin_max_body_bytes,
+            # Form fields and multipart framing come on top of the file itself.
+            "/api/open/v1/uploads/": settings.audience_file_max_bytes + 64 * 1024,
+            "/v1/imports/audiences/": settings.audience_imports_max_body_bytes,
             **{prefix: settings.events_max_body_bytes for prefix in events_envelope.PUSH_PREFIXES},
             **{prefix: settings.events_csv_max_bytes for prefix in events_envelope.CSV_PREFIXES},
             "/v1/imports/profiles/": settings.imports_max_body_bytes,

@@ -124,6 +124,66 @@ class Settings(BaseSettings):
         description="How long an `Idempotency-Key` and its first answer are remembered, per project.",
     )
 
+    # --- audience files face (seed 004) and audience storage ---------------------------------
+    audience_token_window_seconds: int = Field(
+        300,
+        description=(
+            "Audience-files token auth: accepted distance, in seconds, between the `timestamp` header and "
+            "the server clock; a token already seen within this window is refused as a replay."
+        ),
+    )
+    audience_files_rate_limit: str = Field(
+        "600/minute", description="Per-key limit on audience-files API calls (`limits` notation)."
+    )
+    audience_file_max_bytes: int = Field(
+        5 * 1024**3, description="Largest audience file accepted by a presigned upload, in bytes (5 GB)."
+    )
+    audience_file_max_decompressed_bytes: int = Field(
+        64 * 1024**3,
+        description=(
+            "Largest decompressed size of a `.gz` audience file, in bytes; a file that inflates past it "
+            "(a gzip bomb) is refused before anything is stored."
+        ),
+    )
+    audience_upload_ttl_seconds: int = Field(
+        900, description="How long a presigned audience-file upload URL or POST policy stays valid, in seconds."
+    )
+    audience_update_lock_seconds: int = Field(
+        12 * 3600,
+        description=(
+            "An audience cannot be updated (`PUT audience`) within this many seconds of its last create or update."
+        ),
+    )
+    audience_list_max_limit: int = Field(500, description="Largest `limit` of `GET audience` (audience files face).")
+    audience_max_id_length: int = Field(
+        256, description="Longest id (one line of an audience file or one `customer_id`), in characters."
+    )
+    audience_imports_max_lists: int = Field(
+        500, description="Most audience lists one app may hold through the audience imports face (the next is refused)."
+    )
+    audience_imports_rate_limit: str = Field(
+        "60/minute", description="Per-key limit on audience imports calls, status included (`limits` notation)."
+    )
+    audience_imports_max_body_bytes: int = Field(
+        1024**3, description="Largest multipart body of an audience imports create or replace, in bytes."
+    )
+
+    # --- blob storage backends ----------------------------------------------------------------
+    blob_backend: Literal["local", "s3"] = Field(
+        "local",
+        description="Where uploaded files live: `local` (disk under `blob_dir`) or `s3` (an S3-compatible bucket).",
+    )
+    s3_endpoint_url: str | None = Field(
+        None, description="Endpoint of the S3-compatible service (e.g. `http://127.0.0.1:9000`). Unset: AWS S3."
+    )
+    s3_bucket: str = Field("traitbase", description="Bucket that holds Traitbase's files in `s3` blob mode.")
+    s3_region: str = Field("us-east-1", description="Region of the bucket in `s3` blob mode.")
+    s3_access_key_id: str | None = Field(
+        None, description="Access key id for `s3` blob mode. Unset: boto3's usual credential chain."
+    )
+    s3_secret_access_key: str | None = Field(None, description="Secret access key for `s3` blob mode.")
+    s3_key_prefix: str = Field("", description="Prefix put before every object key in the bucket (e.g. `traitbase/`).")
+
     # --- imports face (seed 002) -----------------------------------------------------------
     imports_max_body_bytes: int = Field(
         10 * 1024**3,

@@ -13,7 +13,7 @@ from traitbase.domain.auth import KeyVerifier
 from traitbase.jobs.registry import Resources
 from traitbase.jobs.runner import WorkerPool
 from traitbase.security import Signer, load_master_key
-from traitbase.storage.blobs import BlobStore, LocalBlobStore
+from traitbase.storage.blobs import BlobStore, open_blob_store
 from traitbase.storage.db import Database
 from traitbase.storage.ratelimit import RateLimiter
 from traitbase.storage.repos import keys as key_repo
@@ -62,7 +62,7 @@ class AppContext:
             verifier=verifier,
             limiter=RateLimiter(settings.redis_url),
             signer=Signer(load_master_key(settings)),
-            blobs=LocalBlobStore(settings.blob_dir or settings.data_dir / "blobs"),
+            blobs=open_blob_store(settings),
             warehouse=open_warehouse(settings),
         )
 

@@ -52,3 +52,37 @@ class Signer:
     def derive(self, label: str) -> bytes:
         """A sub-key for another use (e.g. encrypting stored secrets)."""
         return hmac.new(self._key, label.encode(), hashlib.sha256).digest()
+
+
+class SecretBox:
+    """AES-GCM encryption of secrets the server must be able to read back (never hashes).
+
+    Used for keys enabled for the audience-files token scheme, whose check needs the plain secret.
+    The key is derived from the master key, so a database dump alone reveals nothing.
+    """
+
+    def __init__(self, key: bytes) -> None:
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+        self._aead = AESGCM(key)
+
+    @classmethod
+    def for_key_secrets(cls, signer: Signer) -> SecretBox:
+        return cls(signer.derive("api-key-secrets"))
+
+    def encrypt(self, plain: str, *, context: str = "") -> str:
+        nonce = os.urandom(12)
+        sealed = self._aead.encrypt(nonce, plain.encode(), context.encode())
+        return "v1." + _b64(nonce + sealed)
+
+    def decrypt(self, token: str, *, context: str = "") -> str:
+        from cryptography.exceptions import InvalidTag
+
+        version, _, body = token.partition(".")
+        if version != "v1":
+            raise ValueError("unknown secret encryption version")
+        raw = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
+        try:
+            return self._aead.decrypt(raw[:12], raw[12:], context.encode()).decode()
+        except InvalidTag:
+            raise ValueError("secret cannot be decrypted with this master key") from None

@@ -22,6 +22,7 @@ KEY_FIELDS = [
     "revoked",
     "revoked_at",
     "scopes",
+    "token_auth",
 ]
 
 

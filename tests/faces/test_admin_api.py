@@ -84,6 +84,7 @@ def test_key_secret_is_shown_once_and_never_listed(env: Env) -> None:
             "last_used_at": None,
             "revoked": False,
             "revoked_at": None,
+            "token_auth": False,
             "token": f"tb-{data['key_id']}.{data['secret']}",
             "secret": data["secret"],
         }
@@ -118,6 +119,7 @@ def test_revoke_key_answers_the_revoked_key(env: Env) -> None:
         "last_used_at": None,
         "revoked": True,
         "revoked_at": ISO_UTC,
+        "token_auth": False,
     }
     assert _key_row(env, _key_id(token))["revoked"] is True
 

@@ -66,15 +66,22 @@ def _count(wh: DuckDBWarehouse, sql: str = "SELECT count(*) FROM events") -> int
     return int(wh.read(sql).rows[0][0])
 
 
-def test_new_file_gets_schema_version_1_and_reopening_keeps_it(tmp_path: Path) -> None:
+def test_new_file_gets_every_schema_version_and_reopening_keeps_it(tmp_path: Path) -> None:
     w = DuckDBWarehouse(tmp_path / "wh.duckdb")
-    assert w.schema_version == 1
+    assert w.schema_version == 2
     tables = w.read("SELECT table_name FROM information_schema.tables ORDER BY table_name").rows
-    assert tables == [("events",), ("idempotency_keys",), ("items",), ("user_levels",), ("warehouse_schema",)]
+    assert tables == [
+        ("audience_members",),
+        ("events",),
+        ("idempotency_keys",),
+        ("items",),
+        ("user_levels",),
+        ("warehouse_schema",),
+    ]
     w.close()
     again = DuckDBWarehouse(tmp_path / "wh.duckdb")
-    assert again.schema_version == 1
-    assert again.read("SELECT version FROM warehouse_schema").rows == [(1,)]
+    assert again.schema_version == 2
+    assert again.read("SELECT version FROM warehouse_schema ORDER BY version").rows == [(1,), (2,)]
     again.close()
 
 

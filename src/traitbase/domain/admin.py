@@ -21,7 +21,9 @@ from traitbase.domain.keys import (
     new_key_id,
     new_secret,
 )
+from traitbase.domain.tokenauth import secret_context
 from traitbase.errors import Forbidden, Invalid, NotFound
+from traitbase.security import SecretBox
 from traitbase.storage.models import ApiKey, Member, Organization, Project
 from traitbase.storage.repos import keys as key_repo
 from traitbase.storage.repos import orgs as org_repo
@@ -156,8 +158,13 @@ def issue_key(
     scopes: list[str],
     created_by: int | None = None,
     instance_admin: bool = False,
+    token_auth_box: SecretBox | None = None,
 ) -> IssuedKey:
-    """Create a key; its secret is returned here once and only its hash is stored."""
+    """Create a key; its secret is returned here once and only its hash is stored.
+
+    With ``token_auth_box`` the key is enabled for the audience-files token scheme, which needs
+    the plain secret: it is then also kept encrypted with that box (never in plain text).
+    """
     _require_key_manager(p)
     if environment not in ENVIRONMENTS:
         raise Invalid("environment must be production or sandbox", errors={"environment": "unknown environment"})
@@ -181,6 +188,7 @@ def issue_key(
         creator = key_repo.get_key(s, p.key_id)
         created_by = creator.created_by if creator else None
     key_id, secret = new_key_id(), new_secret()
+    encrypted = token_auth_box.encrypt(secret, context=secret_context(key_id)) if token_auth_box else None
     key = key_repo.insert_key(
         s,
         key_id=key_id,
@@ -192,6 +200,7 @@ def issue_key(
         secret_hash=hash_secret(secret),
         created_by=created_by,
         instance_admin=instance_admin,
+        secret_encrypted=encrypted,
     )
     return IssuedKey(key=key, token=format_token(key_id, secret), secret=secret)
 

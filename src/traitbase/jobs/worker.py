@@ -18,7 +18,7 @@ from traitbase.jobs.registry import Resources, load_handlers
 from traitbase.jobs.runner import Worker, WorkerPool
 from traitbase.logs import configure_logging
 from traitbase.security import Signer, load_master_key
-from traitbase.storage.blobs import LocalBlobStore
+from traitbase.storage.blobs import open_blob_store
 from traitbase.storage.db import Database, migrate
 
 log = logging.getLogger(__name__)
@@ -28,7 +28,7 @@ def open_resources(settings: Settings) -> Resources:
     return Resources(
         settings=settings,
         db=Database(settings),
-        blobs=LocalBlobStore(settings.blob_dir or settings.data_dir / "blobs"),
+        blobs=open_blob_store(settings),
         signer=Signer(load_master_key(settings)),
     )
 

@@ -12,7 +12,7 @@ import os
 import re
 import shutil
 import uuid
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Protocol
@@ -20,6 +20,7 @@ from typing import BinaryIO, Protocol
 import anyio
 import anyio.to_thread
 
+from traitbase.config import Settings
 from traitbase.errors import NotFound, TooLarge
 
 _KEY_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-/]{0,500}$")
@@ -167,3 +168,21 @@ class LocalBlobStore:
             shutil.rmtree(path)
         else:
             path.unlink(missing_ok=True)
+
+
+def _local_store(settings: Settings) -> BlobStore:
+    return LocalBlobStore(settings.blob_dir or settings.data_dir / "blobs")
+
+
+def _s3_store(settings: Settings) -> BlobStore:
+    from traitbase.storage.blobs_s3 import S3BlobStore
+
+    return S3BlobStore(settings)
+
+
+BACKENDS: dict[str, Callable[[Settings], BlobStore]] = {"local": _local_store, "s3": _s3_store}
+
+
+def open_blob_store(settings: Settings) -> BlobStore:
+    """The blob store the settings name (``blob_backend``)."""
+    return BACKENDS[settings.blob_backend](settings)

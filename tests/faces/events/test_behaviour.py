@@ -82,6 +82,7 @@ def test_sandbox_wipe_clears_the_sandbox_and_keeps_production(env: Env, upload: 
                     "idempotency_keys": 0,
                     "items": 0,
                     "user_levels": 1,
+                    "audience_members": 0,
                     "user_profiles": 1,
                 },
             }

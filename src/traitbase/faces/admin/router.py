@@ -23,6 +23,7 @@ from traitbase.faces.admin.schemas import (
     project_out,
 )
 from traitbase.faces.common.auth import bearer_principal, ctx_of, require_scope
+from traitbase.security import SecretBox
 
 router = APIRouter(prefix="/admin/v1", tags=["admin"])
 
@@ -106,7 +107,9 @@ def list_keys(request: Request, p: Admin, org_id: OrgIdQuery = None, project_id:
 
 @router.post("/keys", status_code=201)
 def create_key(request: Request, body: KeyIn, p: Admin) -> Response:
-    with ctx_of(request).db.uow() as s:
+    ctx = ctx_of(request)
+    box = SecretBox.for_key_secrets(ctx.signer) if body.token_auth else None
+    with ctx.db.uow() as s:
         issued = admin.issue_key(
             s,
             p,
@@ -115,6 +118,7 @@ def create_key(request: Request, body: KeyIn, p: Admin) -> Response:
             environment=body.environment,
             name=body.name,
             scopes=list(body.scopes),
+            token_auth_box=box,
         )
         data = key_out(issued.key) | {"token": issued.token, "secret": issued.secret}
         return envelope.ok(data, status=201)

@@ -39,6 +39,9 @@ class KeyIn(BaseModel):
     environment: Literal["production", "sandbox"] = "production"
     project_id: str | None = Field(None, description="Omit for an organization-scope key.")
     org_id: int | None = Field(None, ge=1, le=ORG_ID_MAX)
+    token_auth: bool = Field(
+        False, description="Enable the audience-files token scheme (access-key/timestamp/token headers)."
+    )
 
 
 def _ts(v: datetime | None) -> str | None:
@@ -81,4 +84,5 @@ def key_out(k: ApiKey) -> dict[str, Any]:
         "last_used_at": _ts(k.last_used_at),
         "revoked": k.revoked_at is not None,
         "revoked_at": _ts(k.revoked_at),
+        "token_auth": k.secret_encrypted is not None,
     }

@@ -76,3 +76,12 @@ def require_scope(principal: Principal, scope: str) -> Principal:
     if not principal.has_scope(scope):
         raise Forbidden(f"this key lacks the '{scope}' scope")
     return principal
+
+
+async def token_header_principal(request: Request) -> Principal:
+    """Audience-files scheme (SPEC 9.5): headers ``access-key``, ``timestamp`` and ``token``."""
+    verifier = ctx_of(request).extras["token_verifier"]
+    h = request.headers
+    return await run_in_threadpool(
+        verifier.verify, h.get("access-key", "").strip(), h.get("timestamp", "").strip(), h.get("token", "")
+    )

@@ -1,3 +1,3 @@
 """Handler modules; importing one registers its job kind. Add a line per new kind."""
 
-from traitbase.jobs.handlers import event_csv, profile_import  # noqa: F401
+from traitbase.jobs.handlers import audience_load, event_csv, profile_import  # noqa: F401

@@ -1,5 +1,6 @@
 """All tables; importing this package registers every model on ``Base.metadata``."""
 
+from traitbase.storage.models.audiences import Audience, AudienceLoad, AudienceUpload
 from traitbase.storage.models.base import Base
 from traitbase.storage.models.control import ApiKey, InstanceState, Member, Organization, Project
 from traitbase.storage.models.jobs import Job, JobLineError
@@ -7,6 +8,9 @@ from traitbase.storage.models.users import UserProfile
 
 __all__ = [
     "ApiKey",
+    "Audience",
+    "AudienceLoad",
+    "AudienceUpload",
     "Base",
     "InstanceState",
     "Job",

@@ -78,6 +78,19 @@ CREATE TABLE IF NOT EXISTS user_levels (
 )
 """
 
+# Audience members: one row per id per version; a load writes the next version and drops the old
+# one in the same transaction (storage/warehouse/audiences.py).
+_AUDIENCE_MEMBERS = """
+CREATE TABLE IF NOT EXISTS audience_members (
+    project VARCHAR NOT NULL,
+    environment VARCHAR NOT NULL,
+    audience_id BIGINT NOT NULL,
+    version INTEGER NOT NULL,
+    device_type SMALLINT,
+    member_id VARCHAR NOT NULL
+)
+"""
+
 MIGRATIONS: list[tuple[int, list[str]]] = [
     (
         1,
@@ -91,6 +104,8 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
     ),
 ]
 
-TENANT_TABLES: list[str] = ["events", "idempotency_keys", "items", "user_levels"]
+MIGRATIONS.append((2, [_AUDIENCE_MEMBERS]))
+
+TENANT_TABLES: list[str] = ["events", "idempotency_keys", "items", "user_levels", "audience_members"]
 
 VERSION_TABLE = "warehouse_schema"

@@ -1,0 +1,176 @@
+"""Audience file load throughput: a generated ``.csv.gz`` through the whole path.
+
+Upload (presigned PUT to a live server) -> ``POST audience`` -> background job -> DuckDB bulk
+load, timed from the first uploaded byte until the audience shows the new version. Prints ids/s,
+the ratio to DuckDB ``read_csv`` of the same file into a plain table (same run, same machine),
+and the server process's peak RSS. Goals: ratio at least 0.5, peak RSS under 500 MB.
+
+    python bench/audience_load.py [--lines 20000000] [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import httpx
+
+from traitbase.config import Settings
+from traitbase.domain.bootstrap import first_start
+from traitbase.domain.tokenauth import compute_token
+from traitbase.storage.db import Database, migrate
+
+
+def generate(path: Path, lines: int) -> None:
+    """IDFA-like ids (uppercase UUIDs), one per line, no header, gzip."""
+    con = duckdb.connect()
+    con.execute(
+        f"COPY (SELECT upper(uuid()::VARCHAR) AS id FROM range({lines})) TO '{path}' "
+        "(FORMAT csv, HEADER false, COMPRESSION gzip)"
+    )
+    con.close()
+
+
+def md5_of(path: Path) -> str:
+    h = hashlib.md5()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def reference(path: Path, work: Path) -> float:
+    """Seconds DuckDB takes to read the file into a plain table in a fresh database file."""
+    con = duckdb.connect(str(work / "reference.duckdb"))
+    t0 = time.perf_counter()
+    con.execute(f"CREATE TABLE ids AS SELECT * FROM read_csv('{path}', columns={{'id': 'VARCHAR'}}, header=false)")
+    con.execute("CHECKPOINT")
+    took = time.perf_counter() - t0
+    con.close()
+    return took
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+class Signed:
+    def __init__(self, key_id: str, secret: str) -> None:
+        self.key_id, self.secret, self.ts = key_id, secret, int(time.time()) - 250
+
+    def headers(self) -> dict[str, str]:
+        self.ts += 1  # a token is single-use; each call gets its own second
+        return {"access-key": self.key_id, "timestamp": str(self.ts), "token": compute_token(self.secret, self.ts)}
+
+
+def chunks(path: Path) -> Iterator[bytes]:
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            yield chunk
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--lines", type=int, default=20_000_000)
+    ap.add_argument("--keep", type=Path, help="work directory to keep (default: a temporary one, removed)")
+    args = ap.parse_args()
+    work = args.keep or Path(tempfile.mkdtemp(prefix="tb-audience-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    data = work / "ids.csv.gz"
+    port = free_port()
+    env = {
+        **os.environ,
+        "TRAITBASE_DATA_DIR": str(work / "data"),
+        "TRAITBASE_PORT": str(port),
+        "TRAITBASE_ACCESS_LOG": "false",
+        "TRAITBASE_LOG_LEVEL": "WARNING",
+        "TRAITBASE_JOB_POLL_SECONDS": "0.2",
+    }
+    server: subprocess.Popen[bytes] | None = None
+    try:
+        print(f"generating {args.lines:,} ids ...", flush=True)
+        generate(data, args.lines)
+        size = data.stat().st_size
+        md5 = md5_of(data)
+        settings = Settings(data_dir=work / "data", port=port)
+        migrate(settings)
+        db = Database(settings)
+        with db.uow() as s:
+            boot = first_start(s, settings, now_iso="2026-01-01T00:00:00Z")
+        db.dispose()
+        assert boot is not None
+        server = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "--factory", "traitbase.app:app_from_env", "--port", str(port),
+             "--host", "127.0.0.1", "--log-level", "warning"],
+            env=env,
+        )  # fmt: skip
+        base = f"http://127.0.0.1:{port}"
+        client = httpx.Client(base_url=base, timeout=600)
+        for _ in range(300):
+            try:
+                client.get("/healthz")
+                break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        admin = {"Authorization": f"Bearer {boot.admin_token}"}
+        body = {"name": "bench", "scopes": ["upload"], "project_id": boot.project_id, "token_auth": True}
+        key = client.post("/admin/v1/keys", json=body, headers=admin).json()["data"]
+        signed = Signed(key["key_id"], key["secret"])
+        q = {"area_type": 1, "file_name": "ids.csv.gz", "file_md5": md5}
+        s3 = client.get("/api/open/v1/audience/presigned-upload-data", params=q, headers=signed.headers()).json()
+        url = s3["data"]["s3"]["url"]
+
+        t0 = time.perf_counter()
+        r = client.put(url, content=chunks(data))
+        assert r.status_code == 200, r.text
+        t_upload = time.perf_counter() - t0
+        aud = {"ta_name": "bench", "area_type": 1, "platform": 2,
+               "data_path": [{"device_type": 2, "data_path": s3["data"]["s3"]["data_path"]}]}  # fmt: skip
+        ta_id = client.post("/api/open/v1/audience", json=aud, headers=signed.headers()).json()["data"]["ta_id"]
+        path = f"/admin/v1/projects/{boot.project_id}/audiences/{ta_id}"
+        while True:
+            a = client.get(path, headers=admin).json()["data"]
+            if a["version"] >= 1:
+                break
+            time.sleep(0.2)
+        t_total = time.perf_counter() - t0
+        rss = peak_rss_mb(server.pid)
+        assert a["record_count"] == args.lines, a
+        t_ref = reference(data, work)
+        path_rate, ref_rate = args.lines / t_total, args.lines / t_ref
+        print(f"file: {args.lines:,} ids, {size / 1e6:.1f} MB gzip")
+        print(f"upload: {t_upload:.1f} s; upload + job + load: {t_total:.1f} s = {path_rate:,.0f} ids/s")
+        print(f"DuckDB read_csv into a table: {t_ref:.1f} s = {ref_rate:,.0f} ids/s")
+        print(f"ratio (whole path / read_csv): {path_rate / ref_rate:.2f}  (goal >= 0.5)")
+        print(f"server peak RSS: {rss:.0f} MB  (goal < 500 MB)")
+        return 0
+    finally:
+        if server is not None:
+            os.kill(server.pid, signal.SIGTERM)
+            server.wait(timeout=60)
+        if args.keep is None:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Audience imports face (seed 002, Localytics audience lists): HTTP Basic, multipart JSON Lines files."""

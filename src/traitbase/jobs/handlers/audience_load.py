@@ -1,0 +1,28 @@
+"""``audience_load`` jobs: load one audience file set into the warehouse (``domain.audience_loading``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from traitbase.domain import audience_loading
+from traitbase.domain.audiences import LOAD_JOB_KIND
+from traitbase.domain.jobs import JobContext, JobFailed
+from traitbase.jobs.registry import Resources, register_job_kind
+
+
+def run(job: JobContext, res: Resources) -> dict[str, Any]:
+    load_id = str(job.job.payload["load_id"])
+    warehouse = res.warehouse
+    if warehouse is None:
+        reason = "audience members need the warehouse, which this server process does not have"
+        audience_loading.fail_load(res.db, load_id, reason)
+        raise JobFailed(reason)
+    limits = audience_loading.LoadLimits(
+        max_decompressed_bytes=res.settings.audience_file_max_decompressed_bytes,
+        max_id_length=res.settings.audience_max_id_length,
+    )
+    audience_loading.run_load(res.db, res.blobs, warehouse, load_id, limits=limits)
+    return {"load_id": load_id}
+
+
+register_job_kind(LOAD_JOB_KIND, run)

@@ -1,0 +1,151 @@
+"""Audience members in the warehouse: bulk loads with ``read_csv``, counts, export pages, lookups.
+
+Writes are steps for the warehouse's single writer (``WriteOp(step=...)``): the writer owns the
+transaction. A load writes the next version beside the live one and drops the old version in the
+same transaction, so a failed load leaves the live members intact. Reads go through the
+warehouse's bounded ``read``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from traitbase.storage.warehouse.base import Warehouse, WriteTx
+
+# Header words a file may start with (SPEC 5: "optional header row"); never valid ids themselves.
+HEADER_WORDS = (
+    "id", "ids", "device_id", "deviceid", "customer_id", "user_id", "imei", "idfa", "gaid", "oaid", "idfv",
+    "imei_md5", "idfa_md5", "gaid_md5", "oaid_md5", "idfv_md5",
+)  # fmt: skip
+_TRIM = "' \"\r\t'"
+
+
+@dataclass(frozen=True)
+class Source:
+    path: Path
+    device_type: int | None
+    compressed: bool
+
+
+@dataclass(frozen=True)
+class Target:
+    project: str
+    environment: str
+    audience_id: int
+    version: int
+
+
+@dataclass(frozen=True)
+class LoadCounts:
+    total_lines: int
+    successful_lines: int
+    failed_lines: int
+    record_count: int
+
+
+def _lines(src: Source) -> str:
+    # One VARCHAR per line: no delimiter, no quoting, so any byte sequence is one id candidate.
+    compression = "gzip" if src.compressed else "none"
+    path = str(src.path).replace("'", "''")
+    return (
+        f"read_csv('{path}', columns={{'line': 'VARCHAR'}}, header=false, delim='\\x01', quote='', "
+        f"escape='', auto_detect=false, compression='{compression}', strict_mode=false)"
+    )
+
+
+def _id_expr(file_format: str) -> str:
+    if file_format == "jsonl":
+        return f"CASE WHEN json_valid(line) THEN trim(json_extract_string(line, '$.customer_id'), {_TRIM}) END"
+    return f"trim(line, {_TRIM})"
+
+
+def load_members(
+    tx: WriteTx, t: Target, *, sources: Sequence[Source], file_format: str, max_id_length: int
+) -> LoadCounts:
+    """Load every source as ``t.version`` and make it the audience's only version (inside the writer's tx)."""
+    headers = ", ".join(f"'{h}'" for h in HEADER_WORDS)
+    key = [t.project, t.environment, t.audience_id]
+    try:
+        tx.execute(
+            "DELETE FROM audience_members WHERE project = ? AND environment = ? AND audience_id = ? AND version = ?",
+            [*key, t.version],
+        )
+        total = 0
+        for src in sources:
+            dt = "NULL" if src.device_type is None else str(int(src.device_type))
+            # Blank lines and a header word are not counted. A failing line is stored as '' for the
+            # length of this transaction, counted, then removed: one pass over each file.
+            rows = tx.execute(
+                f"""
+                INSERT INTO audience_members
+                SELECT ?, ?, ?, ?, {dt}, coalesce(CASE WHEN length(x) BETWEEN 1 AND ? THEN x END, '')
+                FROM (SELECT {_id_expr(file_format)} AS x FROM {_lines(src)}
+                      WHERE line IS NOT NULL AND trim(line, {_TRIM}) <> ''
+                        AND lower(trim(line, {_TRIM})) NOT IN ({headers}))
+                """,
+                [*key, t.version, max_id_length],
+            )
+            total += int(rows[0][0]) if rows else 0
+        bad = tx.execute(
+            "SELECT count(*) FROM audience_members WHERE project = ? AND environment = ? AND audience_id = ? "
+            "AND version = ? AND member_id = ''",
+            [*key, t.version],
+        )
+        failed = int(bad[0][0]) if bad else 0
+        tx.execute(
+            "DELETE FROM audience_members WHERE project = ? AND environment = ? AND audience_id = ? "
+            "AND (version <> ? OR member_id = '')",
+            [*key, t.version],
+        )
+    except duckdb.Error as exc:
+        # The engine's first line names the file and the problem; the load reports it as its error.
+        raise ValueError(str(exc).splitlines()[0]) from exc
+    ok = total - failed
+    return LoadCounts(total_lines=total, successful_lines=ok, failed_lines=failed, record_count=ok)
+
+
+def drop_members(tx: WriteTx, *, project: str, environment: str, audience_ids: Sequence[int]) -> None:
+    for audience_id in audience_ids:
+        tx.execute(
+            "DELETE FROM audience_members WHERE project = ? AND environment = ? AND audience_id = ?",
+            [project, environment, audience_id],
+        )
+
+
+def count_members(wh: Warehouse, t: Target) -> int:
+    res = wh.read(
+        "SELECT count(*) FROM audience_members WHERE project = ? AND environment = ? AND audience_id = ? "
+        "AND version = ?",
+        [t.project, t.environment, t.audience_id, t.version],
+    )
+    return int(res.rows[0][0])
+
+
+def contains(wh: Warehouse, t: Target, member_id: str) -> bool:
+    res = wh.read(
+        "SELECT 1 FROM audience_members WHERE project = ? AND environment = ? AND audience_id = ? "
+        "AND version = ? AND member_id = ? LIMIT 1",
+        [t.project, t.environment, t.audience_id, t.version, member_id],
+    )
+    return bool(res.rows)
+
+
+def iter_members(wh: Warehouse, t: Target, *, page: int = 50_000) -> Iterator[list[str]]:
+    """Distinct members in id order, a page at a time (keyset paging: each read is bounded)."""
+    after = ""
+    while True:
+        res = wh.read(
+            "SELECT DISTINCT member_id FROM audience_members WHERE project = ? AND environment = ? "
+            "AND audience_id = ? AND version = ? AND member_id > ? ORDER BY member_id LIMIT ?",
+            [t.project, t.environment, t.audience_id, t.version, after, page],
+            max_rows=page,
+        )
+        ids = [str(r[0]) for r in res.rows]
+        if not ids:
+            return
+        yield ids
+        after = ids[-1]

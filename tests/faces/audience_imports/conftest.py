@@ -1,0 +1,15 @@
+"""No job workers here: these tests check the face's answers while a load is still ``Pending``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import make_settings
+from traitbase.config import Settings
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return make_settings(tmp_path, job_workers=0)
