@@ -199,6 +199,7 @@ def confirm(question: str) -> bool:
     try:
         return typer.confirm(question, err=True)
     except typer.Abort:
+        err.print()  # end the prompt's line: no answer was typed
         return False
 
 
