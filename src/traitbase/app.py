@@ -47,6 +47,10 @@ class _HttpError(DomainError):
 def _validation_error(exc: RequestValidationError) -> Invalid:
     errors: dict[str, str] = {}
     for e in exc.errors():
+        if e.get("type") == "json_invalid":
+            # Its location is a character offset, not a field: name the body instead.
+            errors["body"] = "request body is not valid JSON"
+            continue
         loc = [str(x) for x in e.get("loc", ()) if x not in ("body",)]
         errors[".".join(loc) or "body"] = str(e.get("msg", "invalid"))
     first = next(iter(errors.items()))

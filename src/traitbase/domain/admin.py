@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
+from zoneinfo import available_timezones
 
 from sqlalchemy.orm import Session
 
@@ -26,6 +29,8 @@ from traitbase.storage.repos import profiles as profile_repo
 from traitbase.storage.repos import projects as project_repo
 
 PLANS = ("free", "free_trial", "growth")
+# Project ids are 8 lowercase hex characters; anything else cannot exist (and is never sent to the database).
+_PROJECT_ID = re.compile(r"[0-9a-f]{8}")
 
 
 @dataclass(frozen=True)
@@ -55,7 +60,7 @@ def get_org_checked(s: Session, p: Principal, org_id: int) -> Organization:
 
 def get_project_checked(s: Session, p: Principal, project_id: str) -> Project:
     """The project, if this key may reach it; otherwise 'not found' (no hint that it exists)."""
-    proj = project_repo.get_project(s, project_id)
+    proj = project_repo.get_project(s, project_id) if _PROJECT_ID.fullmatch(project_id) else None
     if proj is None or not (p.instance_admin or p.can_reach_project(proj.id, proj.org_id)):
         raise NotFound("project not found")
     return proj
@@ -82,11 +87,18 @@ def new_project_id(s: Session) -> str:
             return pid
 
 
+@cache
+def _timezones() -> frozenset[str]:
+    return frozenset(available_timezones())  # scans the system's zone files, so only once
+
+
 def create_project(s: Session, p: Principal, *, org_id: int, name: str, timezone: str = "UTC") -> Project:
     require_admin(p)
     if p.project_id is not None:
         raise Forbidden("a project key cannot create projects")
     get_org_checked(s, p, org_id)
+    if timezone not in _timezones():
+        raise Invalid("timezone must be an IANA time zone name such as Europe/Paris", errors={"timezone": "unknown"})
     return project_repo.create_project(
         s,
         project_id=new_project_id(s),
@@ -114,6 +126,8 @@ def add_member(s: Session, p: Principal, *, org_id: int, email: str, name: str, 
     get_org_checked(s, p, org_id)
     if role not in ROLES:
         raise Invalid(f"role must be one of {', '.join(ROLES)}", errors={"role": "unknown role"})
+    if "\x00" in email:
+        raise Invalid("email must not contain NUL characters", errors={"email": "NUL character"})
     if org_repo.find_member(s, org_id=org_id, email=email):
         raise Invalid("a member with this email already exists", errors={"email": "duplicate"})
     return org_repo.add_member(s, org_id=org_id, email=email, name=_name(name), role=role)
@@ -196,7 +210,7 @@ def list_keys(s: Session, p: Principal, *, org_id: int | None, project_id: str |
 
 def revoke_key(s: Session, p: Principal, key_id: str) -> ApiKey:
     _require_key_manager(p)
-    key = key_repo.get_key(s, key_id)
+    key = key_repo.get_key(s, key_id) if "\x00" not in key_id else None
     if key is None or not (p.instance_admin or key.org_id == p.org_id):
         raise NotFound("key not found")
     if p.project_id is not None and key.project_id != p.project_id:
@@ -211,6 +225,8 @@ def get_user(s: Session, p: Principal, *, project_id: str, environment: str, use
     require_admin(p)
     proj = get_project_checked(s, p, project_id)
     env = _env(p, environment)
+    if "\x00" in user_id:  # no stored user id has one; PostgreSQL text cannot hold it
+        raise NotFound("user not found")
     found = profile_repo.get_profile(s, org_id=proj.org_id, project_id=proj.id, environment=env, user_id=user_id)
     if found is None:
         raise NotFound("user not found")
@@ -224,11 +240,14 @@ def list_users(
     require_admin(p)
     proj = get_project_checked(s, p, project_id)
     env = _env(p, environment)
+    if after is not None and "\x00" in after:
+        raise Invalid("after must not contain NUL characters", errors={"after": "NUL character"})
+    # One row more than asked tells whether another page exists, so `next` never points at an empty page.
     page = profile_repo.list_profiles(
-        s, org_id=proj.org_id, project_id=proj.id, environment=env, after=after, limit=limit
+        s, org_id=proj.org_id, project_id=proj.id, environment=env, after=after, limit=limit + 1
     )
-    users = [{"user_id": u, "attributes": a, "created_at": c, "updated_at": m} for u, a, c, m in page]
-    nxt = page[-1][0] if len(page) == limit else None
+    nxt = page[limit - 1][0] if len(page) > limit else None
+    users = [{"user_id": u, "attributes": a, "created_at": c, "updated_at": m} for u, a, c, m in page[:limit]]
     return users, nxt
 
 
@@ -245,4 +264,6 @@ def _name(name: str) -> str:
     name = (name or "").strip()
     if not name or len(name) > 200:
         raise Invalid("name must be 1 to 200 characters", errors={"name": "bad length"})
+    if "\x00" in name:
+        raise Invalid("name must not contain NUL characters", errors={"name": "NUL character"})
     return name

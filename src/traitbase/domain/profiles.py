@@ -78,6 +78,8 @@ def parse_attribute_upload(body: bytes, limits: AttributeLimits) -> Rows:
                     f"values[{r}][{c}] ({names[c]}) must be a string, got {_json_type(v)}",
                     f"values[{r}][{c}]",
                 )
+            if "\x00" in v:  # PostgreSQL cannot store it; refuse it on every backend alike
+                raise _bad(f"values[{r}][{c}] ({names[c]}) contains a NUL character", f"values[{r}][{c}]")
             if len(v) > limits.max_value_length:
                 raise _bad(
                     f"values[{r}][{c}] ({names[c]}) is {len(v)} characters; at most {limits.max_value_length}",
@@ -105,6 +107,8 @@ def _check_field_names(raw: Any, limits: AttributeLimits) -> list[str]:
             raise _bad(f"{path} must be a string, got {_json_type(name)}", path)
         if not name.strip():
             raise _bad(f"{path} is empty", path)
+        if "\x00" in name:
+            raise _bad(f"{path} contains a NUL character", path)
         if len(name) > limits.max_field_name_length:
             raise _bad(
                 f"{path} '{name[:20]}...' is {len(name)} characters; at most {limits.max_field_name_length}",

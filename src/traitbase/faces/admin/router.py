@@ -13,6 +13,8 @@ from traitbase.faces.admin import envelope
 from traitbase.faces.admin.schemas import (
     KeyIn,
     MemberIn,
+    OrgIdPath,
+    OrgIdQuery,
     OrgIn,
     ProjectIn,
     key_out,
@@ -64,20 +66,20 @@ def create_org(request: Request, body: OrgIn, p: Admin) -> Response:
 
 
 @router.get("/orgs/{org_id}/members")
-def list_members(request: Request, org_id: int, p: Admin) -> Response:
+def list_members(request: Request, org_id: OrgIdPath, p: Admin) -> Response:
     with ctx_of(request).db.read() as s:
         return envelope.ok([member_out(m) for m in admin.list_members(s, p, org_id=org_id)])
 
 
 @router.post("/orgs/{org_id}/members", status_code=201)
-def add_member(request: Request, org_id: int, body: MemberIn, p: Admin) -> Response:
+def add_member(request: Request, org_id: OrgIdPath, body: MemberIn, p: Admin) -> Response:
     with ctx_of(request).db.uow() as s:
         m = admin.add_member(s, p, org_id=org_id, email=body.email, name=body.name, role=body.role)
         return envelope.ok(member_out(m), status=201)
 
 
 @router.get("/projects")
-def list_projects(request: Request, p: Admin, org_id: int | None = None) -> Response:
+def list_projects(request: Request, p: Admin, org_id: OrgIdQuery = None) -> Response:
     with ctx_of(request).db.read() as s:
         return envelope.ok([project_out(x) for x in admin.list_projects(s, p, org_id=org_id)])
 
@@ -97,7 +99,7 @@ def get_project(request: Request, project_id: str, p: Admin) -> Response:
 
 
 @router.get("/keys")
-def list_keys(request: Request, p: Admin, org_id: int | None = None, project_id: str | None = None) -> Response:
+def list_keys(request: Request, p: Admin, org_id: OrgIdQuery = None, project_id: str | None = None) -> Response:
     with ctx_of(request).db.read() as s:
         return envelope.ok([key_out(k) for k in admin.list_keys(s, p, org_id=org_id, project_id=project_id)])
 

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
+from fastapi import Path, Query
 from pydantic import BaseModel, Field
 
 from traitbase.storage.models import ApiKey, Member, Organization, Project
+
+# Organization ids are 32-bit integers in storage; a larger number is a malformed request, not a crash.
+ORG_ID_MAX = 2**31 - 1
+OrgIdPath = Annotated[int, Path(ge=1, le=ORG_ID_MAX)]
+OrgIdQuery = Annotated[int | None, Query(ge=1, le=ORG_ID_MAX)]
 
 
 class OrgIn(BaseModel):
@@ -16,7 +22,7 @@ class OrgIn(BaseModel):
 
 
 class ProjectIn(BaseModel):
-    org_id: int | None = Field(None, description="Defaults to the key's own organization.")
+    org_id: int | None = Field(None, ge=1, le=ORG_ID_MAX, description="Defaults to the key's own organization.")
     name: str = Field(min_length=1, max_length=200)
     timezone: str = "UTC"
 
@@ -32,7 +38,7 @@ class KeyIn(BaseModel):
     scopes: list[Literal["upload", "query", "admin"]] = Field(min_length=1)
     environment: Literal["production", "sandbox"] = "production"
     project_id: str | None = Field(None, description="Omit for an organization-scope key.")
-    org_id: int | None = None
+    org_id: int | None = Field(None, ge=1, le=ORG_ID_MAX)
 
 
 def _ts(v: datetime | None) -> str | None:

@@ -40,14 +40,36 @@ class BodyCapMiddleware:
             await self.envelopes.for_path(path)(err)(scope, receive, send)
             return
         seen = 0
+        refused: TooLarge | None = None
+        answered = False
+        started = False
 
         async def counted() -> Message:
-            nonlocal seen
+            nonlocal seen, refused
             message: dict[str, Any] = dict(await receive())
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > cap:
-                    raise TooLarge(f"request body is over the limit of {cap} bytes")
+                    refused = TooLarge(f"request body is over the limit of {cap} bytes")
+                    raise refused
             return message
 
-        await self.app(scope, counted, send)
+        async def guarded_send(message: Message) -> None:
+            # Routes whose body the framework parses turn any read error into its own 400;
+            # once the cap was passed, whatever the route answers is replaced by our 413.
+            nonlocal answered, started
+            if refused is None or started:
+                started = started or message["type"] == "http.response.start"
+                await send(message)
+                return
+            if not answered:
+                answered = True
+                await self.envelopes.for_path(path)(refused)(scope, receive, send)
+
+        try:
+            await self.app(scope, counted, guarded_send)
+        except TooLarge:
+            if refused is None or answered or started:
+                raise
+            answered = True
+            await self.envelopes.for_path(path)(refused)(scope, receive, send)

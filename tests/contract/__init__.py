@@ -1,0 +1,1 @@
+"""Tests of the foundation's server side: contract."""
