@@ -140,3 +140,31 @@ def test_upload_attributes_streams_a_generated_csv_of_3000_rows(tmp_path: Path) 
             [("user02998", {"plan": "free", "visits": "2998"}), ("user02999", {"plan": "free", "visits": "2999"})],
             None,
         )
+
+
+def test_import_profiles_over_a_real_socket_streams_the_file_and_waits_for_the_job(tmp_path: Path) -> None:
+    profiles = tmp_path / "profiles.json"
+    line = '{"customer_id":"c%d","changes":[{"op":"increment","attr":"n","value":1}]}\n'
+    with profiles.open("w", encoding="utf-8") as f:
+        f.writelines(line % (i % 50) for i in range(3000))
+    with serving(tmp_path / "data", tmp_path) as server:
+        boot = _first_start(server.stdout)
+        admin, project = boot["Admin token"], boot["Project ID"]
+        args = ["--url", server.url, "--token", admin]
+        key = _cli_json("keys", "create", "--project", project, "--scopes", "upload", *args)
+        shown = _cli_json(
+            "import-profiles", str(profiles), "--app-id", project, "--poll-interval", "0.2",
+            "--url", server.url, "--token", key["token"],
+        )  # fmt: skip
+        assert {k: v for k, v in shown.items() if k != "activity_id"} == {
+            "status": "Completed",
+            "target": {"app_id": project},
+            "upload_statistics": {
+                "successful_imports": 3000,
+                "parsed_imports": 3000,
+                "failed_imports": 0,
+                "total_number_of_imports": 3000,
+            },
+            "error_log": None,
+        }
+        assert parse(run("users", "get", "c7", "-p", project, *args, "--json"))["attributes"] == {"n": 60}

@@ -75,3 +75,33 @@ def upload_token(env: Env) -> str:
 def admin(env: Env) -> Iterator[Client]:
     with sdk(env, env.boot.admin_token) as c:
         yield c
+
+
+class LoseAnswerOnce(httpx.BaseTransport):
+    """Forwards every request to the app; the first ``times`` answers are lost after the server handled them.
+
+    ``fault`` is raised (a dropped connection) or returned (e.g. a 503 from a proxy) in their place.
+    """
+
+    def __init__(self, inner: httpx.BaseTransport, fault: httpx.Response | Exception, times: int = 1) -> None:
+        self.inner = inner
+        self.fault = fault
+        self.times = times
+        self.requests: list[httpx.Request] = []
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        answer = self.inner.handle_request(request)
+        if self.times > 0:
+            self.times -= 1
+            answer.read()
+            answer.close()
+            if isinstance(self.fault, Exception):
+                raise self.fault
+            return self.fault
+        return answer
+
+
+def key_parts(token: str) -> tuple[str, str]:
+    key_id, secret = token.removeprefix("tb-").split(".", 1)
+    return key_id, secret

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from traitbase.cli import admin, local, output, upload
+from traitbase.cli import admin, events, imports, local, output, upload
 from traitbase.cli.common import Json
 
 app = typer.Typer(
@@ -20,7 +20,10 @@ app.add_typer(admin.orgs, name="orgs")
 app.add_typer(admin.projects, name="projects")
 app.add_typer(admin.keys, name="keys")
 app.add_typer(admin.users, name="users")
+app.add_typer(events.events, name="events")
+app.add_typer(events.sandbox, name="sandbox")
 app.command("upload-attributes")(upload.upload_attributes)
+app.command("import-profiles")(imports.import_profiles)
 
 DataDir = Annotated[
     Path | None,

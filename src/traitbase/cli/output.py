@@ -9,14 +9,16 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import asdict
 from typing import Any
 
 import orjson
+import typer
 from rich.console import Console
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, DownloadColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from traitbase.client import UploadProgress
+from traitbase.client import ImportStatus, UploadProgress
 
 out = Console(soft_wrap=True, highlight=False)
 err = Console(stderr=True, soft_wrap=True, highlight=False)
@@ -43,6 +45,7 @@ VIEWS: dict[str, list[tuple[str, str]]] = {
         ("revoked", "Revoked"),
     ],
     "user": [("user_id", "User ID"), ("attributes", "Attributes"), ("updated_at", "Updated")],
+    "event_count": [("kind", "Kind"), ("name", "Name"), ("count", "Count")],
 }
 
 
@@ -189,3 +192,93 @@ def upload_progress(total_bytes: int | None) -> Iterator[Callable[[UploadProgres
             progress.update(task, completed=p.bytes_read or 0, description=f"{p.rows} rows")
 
         yield report
+
+
+def confirm(question: str) -> bool:
+    """Ask on stderr (stdout stays clean for --json); no answer (end of input) counts as no."""
+    try:
+        return typer.confirm(question, err=True)
+    except typer.Abort:
+        err.print()  # end the prompt's line: no answer was typed
+        return False
+
+
+@contextmanager
+def import_progress(file_lines: int | None) -> Iterator[Callable[[ImportStatus], None]]:
+    """A bar of records read by the import job out of the file's lines, fed by each status answer.
+
+    Its length is the newline count of the uploaded file (unknown for a gzip'd file: no bar length).
+    """
+    progress = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        disable=not err.is_terminal,
+    )
+    with progress:
+        task = progress.add_task("Pending", total=file_lines)
+
+        def report(st: ImportStatus) -> None:
+            s = st.upload_statistics
+            done = s.total_number_of_imports
+            total = file_lines
+            if st.done:
+                # Empty lines and a CSV header are not records: the finished job fills the bar.
+                total = done
+            elif total is not None and done > total:
+                total = done
+            progress.update(
+                task,
+                completed=done,
+                total=total,
+                description=f"{st.status}: {s.parsed_imports} parsed, {s.failed_imports} failed",
+            )
+
+        yield report
+
+
+def import_result(st: ImportStatus, *, as_json: bool) -> None:
+    data = {
+        "activity_id": st.activity_id,
+        "status": st.status,
+        "target": st.target,
+        "upload_statistics": asdict(st.upload_statistics),
+        "error_log": st.error_log,
+    }
+    if as_json:
+        json(data)
+        return
+    s = st.upload_statistics
+    target = ", ".join(f"{k}={v}" for k, v in st.target.items())
+    out.print(f"Import {st.activity_id} ({target}): {st.status}")
+    table = Table(show_header=False)
+    table.add_column("statistic", style="bold")
+    table.add_column("value", justify="right")
+    table.add_row("Records read", str(s.total_number_of_imports))
+    table.add_row("Parsed", str(s.parsed_imports))
+    table.add_row("Imported", str(s.successful_imports))
+    table.add_row("Failed", str(s.failed_imports))
+    out.print(table)
+    if st.error_log:
+        # The signed link expires (imports_error_log_url_seconds); printed whole so it can be copied.
+        out.print(f"Error log: {st.error_log}")
+    else:
+        out.print("Error log: none (no failed lines)")
+    _flush()
+
+
+def sandbox_wiped(result: Mapping[str, Any], *, as_json: bool) -> None:
+    if as_json:
+        json(result)
+        return
+    deleted = result["deleted"]
+    out.print(f"Wiped the sandbox of project {result['project_id']}.")
+    table = Table()
+    table.add_column("Table")
+    table.add_column("Rows deleted", justify="right")
+    for name, count in deleted.items():
+        table.add_row(name, str(count))
+    out.print(table)
+    _flush()

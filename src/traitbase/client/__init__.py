@@ -12,22 +12,32 @@ from traitbase.client.client import AsyncClient, Client
 from traitbase.client.errors import (
     APIError,
     AuthError,
+    BadToken,
     Invalid,
     InvalidRow,
+    JobFailed,
     NotFound,
     RateLimited,
     TraitbaseError,
     Unreachable,
+    WaitTimeout,
 )
+from traitbase.client.events import PushResult
+from traitbase.client.imports import ImportJob, ImportStatus, UploadStatistics
 
 __all__ = [
     "APIError",
     "AsyncClient",
     "AuthError",
+    "BadToken",
     "Client",
+    "ImportJob",
+    "ImportStatus",
     "Invalid",
     "InvalidRow",
+    "JobFailed",
     "NotFound",
+    "PushResult",
     "RateLimited",
     "RetryEvent",
     "RetryPolicy",
@@ -35,4 +45,6 @@ __all__ = [
     "Unreachable",
     "UploadProgress",
     "UploadResult",
+    "UploadStatistics",
+    "WaitTimeout",
 ]

@@ -3,23 +3,26 @@
 An operation is a generator that yields ``Call`` objects and receives each call's decoded JSON
 answer; it is written once and run by ``run_sync`` (``httpx.Client``) or ``run_async``
 (``httpx.AsyncClient``). So batching, progress and totals exist in one copy for both clients.
+An operation that polls yields ``Sleep`` between calls; each runner waits in its own way.
 """
 
 from __future__ import annotations
 
+import asyncio
 import email.utils
 import random
+import time
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Protocol, TypeVar
+from typing import IO, Any, Protocol, TypeVar
 
 import httpx
 import orjson
 from tenacity import AsyncRetrying, RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
 from traitbase import __version__
-from traitbase.client.errors import APIError, AuthError, Invalid, NotFound, RateLimited, Unreachable
+from traitbase.client.errors import APIError, AuthError, BadToken, Invalid, NotFound, RateLimited, Unreachable
 
 T = TypeVar("T")
 T_co = TypeVar("T_co", covariant=True)
@@ -29,16 +32,33 @@ DEFAULT_URL = "http://127.0.0.1:8600"
 
 @dataclass(frozen=True)
 class Call:
-    """One HTTP request of an operation. ``idempotent`` calls may be retried after a 5xx or a lost answer."""
+    """One HTTP request of an operation. ``idempotent`` calls may be retried after a 5xx or a lost answer.
+
+    Every retry sends the same ``Call``, so its ``headers`` (an ``Idempotency-Key``) are the same
+    on each attempt. ``files`` are sent as a streamed multipart body with the form ``data``;
+    httpx rewinds a file to its start before each attempt. ``basic_auth`` replaces the bearer
+    token with HTTP Basic (key id, secret) for this call.
+    """
 
     method: str
     path: str
     json: Any = None
     params: dict[str, Any] | None = None
     idempotent: bool = True
+    headers: dict[str, str] | None = None
+    data: dict[str, str] | None = None
+    files: dict[str, tuple[str, IO[bytes], str]] | None = None
+    basic_auth: tuple[str, str] | None = None
 
 
-Op = Generator[Call, Any, T]
+@dataclass(frozen=True)
+class Sleep:
+    """Yielded by a polling operation between calls; the runner sleeps (or awaits) this long."""
+
+    seconds: float
+
+
+Op = Generator[Call | Sleep, Any, T]
 
 
 @dataclass(frozen=True)
@@ -84,10 +104,27 @@ class Core:
 
     def request_kwargs(self, call: Call) -> dict[str, Any]:
         kw: dict[str, Any] = {"params": call.params}
+        headers = dict(call.headers or {})
         if call.json is not None:
             kw["content"] = orjson.dumps(call.json)
-            kw["headers"] = {"Content-Type": "application/json"}
+            headers["Content-Type"] = "application/json"
+        if call.files is not None:
+            kw["files"] = call.files
+            kw["data"] = call.data
+        if call.basic_auth is not None:
+            kw["auth"] = httpx.BasicAuth(*call.basic_auth)
+        if headers:
+            kw["headers"] = headers
         return kw
+
+    def key_credentials(self) -> tuple[str, str]:
+        """Key id and secret, the two halves of the token ``tb-<key id>.<secret>`` (for HTTP Basic faces)."""
+        token = self.token or ""
+        prefix, _, rest = token.partition("-")
+        key_id, _, secret = rest.partition(".")
+        if prefix != "tb" or not key_id or not secret:
+            raise BadToken("this call needs an API key token of the form tb-<key id>.<secret>")
+        return key_id, secret
 
     def retry_kwargs(self, call: Call) -> dict[str, Any]:
         policy = self.retry
@@ -205,15 +242,19 @@ def run_sync(http: httpx.Client, core: Core, op: Op[T]) -> T:
         raise AssertionError("tenacity either returns or raises")
 
     try:
-        call = next(op)
+        step = next(op)
         while True:
+            if isinstance(step, Sleep):
+                time.sleep(step.seconds)
+                step = op.send(None)
+                continue
             try:
-                answer = send(call)
+                answer = send(step)
             except Exception as exc:
                 # Thrown into the operation so it can say how far it got; it re-raises.
-                call = op.throw(exc)
+                step = op.throw(exc)
             else:
-                call = op.send(answer)
+                step = op.send(answer)
     except StopIteration as stop:
         result: T = stop.value
         return result
@@ -230,14 +271,18 @@ async def run_async(http: httpx.AsyncClient, core: Core, op: Op[T]) -> T:
         raise AssertionError("tenacity either returns or raises")
 
     try:
-        call = next(op)
+        step = next(op)
         while True:
+            if isinstance(step, Sleep):
+                await asyncio.sleep(step.seconds)
+                step = op.send(None)
+                continue
             try:
-                answer = await send(call)
+                answer = await send(step)
             except Exception as exc:
-                call = op.throw(exc)
+                step = op.throw(exc)
             else:
-                call = op.send(answer)
+                step = op.send(answer)
     except StopIteration as stop:
         result: T = stop.value
         return result

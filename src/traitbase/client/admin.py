@@ -65,6 +65,12 @@ class UserPage(TypedDict):
     next: str | None
 
 
+class SandboxWipe(TypedDict):
+    project_id: str
+    environment: str
+    deleted: dict[str, int]  # rows deleted per table
+
+
 class _ops:
     """The admin operations; each returns the answer's ``data``."""
 
@@ -119,6 +125,11 @@ class _ops:
         params = {"environment": environment, "limit": limit} | _params(after=after)
         answer = yield Call("GET", f"/admin/v1/projects/{_seg(project_id)}/users", params=params)
         return {"users": answer["data"], "next": answer.get("next")}
+
+    @staticmethod
+    def wipe_sandbox(project_id: str) -> Op[SandboxWipe]:
+        # Safe to repeat: a second wipe finds an empty sandbox.
+        return single(Call("POST", f"/admin/v1/projects/{_seg(project_id)}/sandbox/wipe"))
 
 
 def _params(**values: Any) -> dict[str, Any]:
@@ -176,6 +187,10 @@ class Admin:
     ) -> UserPage:
         return self._run(_ops.list_users(project_id, environment, after, limit))
 
+    def wipe_sandbox(self, project_id: str) -> SandboxWipe:
+        """Delete everything the project's sandbox holds (events, items, sandbox attributes); never production."""
+        return self._run(_ops.wipe_sandbox(project_id))
+
 
 class AsyncAdmin:
     def __init__(self, run: AsyncRunner) -> None:
@@ -223,3 +238,7 @@ class AsyncAdmin:
         self, project_id: str, *, environment: Environment = "production", after: str | None = None, limit: int = 100
     ) -> UserPage:
         return await self._run(_ops.list_users(project_id, environment, after, limit))
+
+    async def wipe_sandbox(self, project_id: str) -> SandboxWipe:
+        """Delete everything the project's sandbox holds (events, items, sandbox attributes); never production."""
+        return await self._run(_ops.wipe_sandbox(project_id))

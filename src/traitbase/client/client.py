@@ -11,6 +11,8 @@ import httpx
 from traitbase.client._core import DEFAULT_URL, Core, Op, RetryEvent, RetryPolicy, run_async, run_sync
 from traitbase.client.admin import Admin, AsyncAdmin
 from traitbase.client.attributes import AsyncAttributes, Attributes
+from traitbase.client.events import AsyncEvents, Events
+from traitbase.client.imports import AsyncImports, Imports
 
 T = TypeVar("T")
 
@@ -55,6 +57,8 @@ class Client(_Base):
         )
         self.attributes = Attributes(self._run, batch_size)
         self.admin = Admin(self._run)
+        self.imports = Imports(self._run, self._core)
+        self.events = Events(self._run)
 
     def _run(self, op: Op[T]) -> T:
         return run_sync(self._http, self._core, op)
@@ -89,6 +93,8 @@ class AsyncClient(_Base):
         )
         self.attributes = AsyncAttributes(self._run, batch_size)
         self.admin = AsyncAdmin(self._run)
+        self.imports = AsyncImports(self._run, self._core)
+        self.events = AsyncEvents(self._run)
 
     async def _run(self, op: Op[T]) -> T:
         return await run_async(self._http, self._core, op)

@@ -21,6 +21,26 @@ class InvalidRow(TraitbaseError, ValueError):
         self.row = row
 
 
+class BadToken(TraitbaseError, ValueError):
+    """The client's token cannot be used for this call (HTTP Basic faces need ``tb-<key id>.<secret>``)."""
+
+
+class JobFailed(TraitbaseError):
+    """A background job (a profile import) ended ``Failed``; ``status`` is its last status."""
+
+    def __init__(self, message: str, status: Any) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class WaitTimeout(TraitbaseError, TimeoutError):
+    """``wait()`` gave up after its ``timeout``; the job goes on on the server. ``status`` is the last one seen."""
+
+    def __init__(self, message: str, status: Any) -> None:
+        super().__init__(message)
+        self.status = status
+
+
 class APIError(TraitbaseError):
     """The server answered with an error status; ``message`` is the server's own."""
 
