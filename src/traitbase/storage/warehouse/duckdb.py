@@ -286,6 +286,9 @@ class DuckDBWarehouse:
             cur.close()
         return ReadResult(columns=columns, rows=rows[:limit], truncated=len(rows) > limit)
 
+    def ping(self) -> None:
+        self.read("SELECT 1", timeout=5.0, max_rows=1)
+
     def remembered(self, *, project: str, environment: str, key: str) -> StoredAnswer | None:
         cutoff = _utcnow() - timedelta(seconds=self._ttl)
         cur = self.cursor()
