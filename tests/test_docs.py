@@ -36,7 +36,10 @@ def test_every_setting_is_documented_with_its_env_var() -> None:
 
 def test_every_route_of_the_app_is_documented(tmp_path: Path) -> None:
     app = create_app(make_settings(tmp_path))
-    paths = sorted(app.openapi()["paths"])
+    try:
+        paths = sorted(app.openapi()["paths"])
+    finally:
+        app.state.ctx.close()
     assert "/v1/user/profiles" in paths
     assert undocumented_paths(docs_text(), paths) == []
 
