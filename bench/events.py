@@ -17,19 +17,10 @@ Figures are noisy on a shared machine; the run is bounded and stops the server i
 from __future__ import annotations
 
 import argparse
-import asyncio
-import multiprocessing as mp
-import os
-import socket
-import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
-from dataclasses import dataclass
 from datetime import datetime
-from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
@@ -37,12 +28,8 @@ import duckdb
 import msgspec
 import pyarrow as pa
 import pyarrow.compute as pc
+from harness import Workload, bootstrap, cpu_line, free_port, run_http, start_server, stop_server
 
-from traitbase.config import Settings
-from traitbase.domain import admin
-from traitbase.domain.bootstrap import first_start
-from traitbase.domain.keys import Principal
-from traitbase.storage.db import Database, migrate
 from traitbase.storage.warehouse.base import events_table
 from traitbase.storage.warehouse.schema import MIGRATIONS
 
@@ -68,178 +55,6 @@ def batch_rows(i: int) -> list[dict[str, Any]]:
 
 def batch_body(i: int) -> bytes:
     return msgspec.json.encode({"actions": batch_rows(i)})
-
-
-# --- server --------------------------------------------------------------------------------------
-def bootstrap(data_dir: Path) -> tuple[str, str]:
-    """Migrate a fresh data directory, run the first start and issue an upload key: (project, token)."""
-    settings = Settings(data_dir=data_dir, access_log=False, log_level="WARNING")
-    migrate(settings)
-    db = Database(settings)
-    try:
-        with db.uow() as s:
-            boot = first_start(s, settings, now_iso="2026-01-01T00:00:00Z")
-            assert boot is not None
-            root = Principal(
-                key_id=boot.admin_key_id,
-                org_id=boot.org_id,
-                project_id=None,
-                environment="production",
-                scopes=frozenset({"admin", "query", "upload"}),
-                plan="free",
-                instance_admin=True,
-            )
-            issued = admin.issue_key(
-                s,
-                root,
-                org_id=None,
-                project_id=boot.project_id,
-                environment="production",
-                name="bench",
-                scopes=["upload"],
-            )
-        return boot.project_id, issued.token
-    finally:
-        db.dispose()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def start_server(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
-    env = os.environ | {
-        "TRAITBASE_DATA_DIR": str(data_dir),
-        "TRAITBASE_ACCESS_LOG": "false",
-        "TRAITBASE_LOG_LEVEL": "WARNING",
-        "TRAITBASE_JOB_WORKERS": "0",
-    }
-    cmd = [sys.executable, "-m", "uvicorn", "--factory", "traitbase.app:app_from_env"]
-    cmd += ["--host", "127.0.0.1", "--port", str(port), "--no-access-log", "--log-level", "warning"]
-    proc = subprocess.Popen(cmd, env=env, stdin=subprocess.DEVNULL)
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"server exited with {proc.returncode} before answering")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as r:
-                if r.status == 200:
-                    return proc
-        except OSError:
-            time.sleep(0.1)
-    stop_server(proc)
-    raise SystemExit("server did not answer /healthz within 20 s")
-
-
-def stop_server(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
-
-
-def cpu_seconds_of(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-# --- load generator (its own process) ------------------------------------------------------------
-@dataclass
-class LoadResult:
-    seconds: float
-    requests: int
-    failures: list[str]
-    latencies_ms: list[float]
-    cpu_seconds: float = 0.0
-
-
-def build_request(port: int, token: str, body: bytes) -> bytes:
-    head = (
-        f"POST /v1/actions HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAuthorization: Bearer {token}\r\n"
-        f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
-    )
-    return head.encode() + body
-
-
-async def _connection(port: int, requests: list[bytes], cursor: list[int], out: LoadResult) -> None:
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    try:
-        while cursor[0] < len(requests):
-            req = requests[cursor[0]]
-            cursor[0] += 1
-            start = time.perf_counter()
-            writer.write(req)
-            head = await reader.readuntil(b"\r\n\r\n")
-            length = 0
-            for line in head.split(b"\r\n")[1:]:
-                name, _, value = line.partition(b":")
-                if name.strip().lower() == b"content-length":
-                    length = int(value)
-            body = await reader.readexactly(length)
-            out.latencies_ms.append((time.perf_counter() - start) * 1000)
-            if not head.startswith(b"HTTP/1.1 201 ") or b"1000 actions have been" not in body:
-                out.failures.append(head.split(b"\r\n", 1)[0].decode() + " " + body[:200].decode(errors="replace"))
-    finally:
-        writer.close()
-
-
-async def _phase(port: int, requests: list[bytes], connections: int) -> LoadResult:
-    out = LoadResult(seconds=0.0, requests=len(requests), failures=[], latencies_ms=[])
-    cursor = [0]
-    start = time.perf_counter()
-    await asyncio.wait_for(
-        asyncio.gather(*(_connection(port, requests, cursor, out) for _ in range(connections))), DEADLINE_S
-    )
-    out.seconds = time.perf_counter() - start
-    return out
-
-
-def load_generator(port: int, token: str, warmup: int, timed: int, connections: int, pipe: Connection) -> None:
-    try:
-        import uvloop
-
-        uvloop.install()
-    except ImportError:
-        pass
-    try:
-        warm = [build_request(port, token, batch_body(i)) for i in range(warmup)]
-        main = [build_request(port, token, batch_body(i)) for i in range(warmup, warmup + timed)]
-        result = asyncio.run(_phase(port, warm, connections))
-        if not result.failures:
-            pipe.send("timed phase starts")
-            cpu = time.process_time()
-            result = asyncio.run(_phase(port, main, connections))
-            result.cpu_seconds = time.process_time() - cpu
-        pipe.send(result)
-    except BaseException as exc:
-        pipe.send(LoadResult(0.0, 0, [f"load generator failed: {exc!r}"], []))
-
-
-def run_http(
-    port: int, token: str, warmup: int, timed: int, connections: int, server_pid: int
-) -> tuple[LoadResult, float]:
-    ctx = mp.get_context("spawn")
-    parent, child = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=load_generator, args=(port, token, warmup, timed, connections, child))
-    proc.start()
-    try:
-        server_cpu = 0.0
-        while True:
-            if not parent.poll(DEADLINE_S * 2 + 30):
-                raise SystemExit("load generator did not finish in time")
-            msg = parent.recv()
-            if isinstance(msg, LoadResult):
-                return msg, cpu_seconds_of(server_pid) - server_cpu
-            server_cpu = cpu_seconds_of(server_pid)
-    finally:
-        proc.join(5)
-        if proc.is_alive():
-            proc.kill()
 
 
 # --- in-process reference --------------------------------------------------------------------------
@@ -298,9 +113,18 @@ def main() -> int:
         server_dir = Path(tmp, "server")
         project_id, token = bootstrap(server_dir)
         port = free_port()
-        server = start_server(server_dir, port)
+        server = start_server(server_dir, port, TRAITBASE_JOB_WORKERS="0")
+        work = Workload("/v1/actions", batch_body, 201, b"1000 actions have been", DEADLINE_S)
         try:
-            http, server_cpu = run_http(port, token, args.warmup, args.requests, args.connections, server.pid)
+            http, server_cpu = run_http(
+                port,
+                token,
+                work,
+                warmup=args.warmup,
+                timed=args.requests,
+                connections=args.connections,
+                server_pid=server.pid,
+            )
         finally:
             stop_server(server)
         if http.failures:
@@ -319,18 +143,14 @@ def main() -> int:
     http_rate = events / http.seconds
     ref_rate = events / ref_seconds
     ratio = http_rate / ref_rate
-    lat = sorted(http.latencies_ms)
-    p50, p99 = statistics.median(lat), lat[min(len(lat) - 1, int(len(lat) * 0.99))]
+    p50, p99 = http.percentiles()
     print(f"events push: {args.requests} requests x {BATCH} actions, {args.connections} connections, ")
     print(f"after {args.warmup} warm-up requests; {expected:,} events stored and checked")
     print(
         f"HTTP (uvicorn, 1 process):     {http_rate:>10,.0f} events/s   "
         f"({args.requests / http.seconds:,.0f} requests/s, p50 {p50:.1f} ms, p99 {p99:.1f} ms)"
     )
-    print(
-        f"CPU during the timed phase: server {server_cpu / http.seconds:.0%} of a core, "
-        f"load generator {http.cpu_seconds / http.seconds:.0%} (of {os.cpu_count()} cores)"
-    )
+    print(cpu_line(http, server_cpu))
     print(f"reference (Arrow -> DuckDB):    {ref_rate:>10,.0f} events/s")
     print(f"ratio HTTP / reference:         {ratio:>10.2f}")
     print(
