@@ -8,6 +8,7 @@ with Client("http://127.0.0.1:8600", token) as tb:
 
 from traitbase.client._core import RetryEvent, RetryPolicy
 from traitbase.client.attributes import UploadProgress, UploadResult
+from traitbase.client.audiences import FileProgress, LoadFailed, UploadedAudience
 from traitbase.client.client import AsyncClient, Client
 from traitbase.client.errors import (
     APIError,
@@ -25,8 +26,10 @@ __all__ = [
     "AsyncClient",
     "AuthError",
     "Client",
+    "FileProgress",
     "Invalid",
     "InvalidRow",
+    "LoadFailed",
     "NotFound",
     "RateLimited",
     "RetryEvent",
@@ -35,4 +38,5 @@ __all__ = [
     "Unreachable",
     "UploadProgress",
     "UploadResult",
+    "UploadedAudience",
 ]

@@ -36,6 +36,9 @@ class Call:
     json: Any = None
     params: dict[str, Any] | None = None
     idempotent: bool = True
+    # More httpx request arguments (auth, a file body, ...), made anew for each attempt so a retry
+    # re-reads its body; called with True for the async client, whose bodies must be async iterables.
+    extra: Callable[[bool], dict[str, Any]] | None = None
 
 
 Op = Generator[Call, Any, T]
@@ -82,11 +85,13 @@ class Core:
             h["Authorization"] = f"Bearer {self.token}"
         return h | (extra or {})
 
-    def request_kwargs(self, call: Call) -> dict[str, Any]:
+    def request_kwargs(self, call: Call, *, asynchronous: bool = False) -> dict[str, Any]:
         kw: dict[str, Any] = {"params": call.params}
         if call.json is not None:
             kw["content"] = orjson.dumps(call.json)
             kw["headers"] = {"Content-Type": "application/json"}
+        if call.extra is not None:
+            kw |= call.extra(asynchronous)
         return kw
 
     def retry_kwargs(self, call: Call) -> dict[str, Any]:
@@ -224,7 +229,8 @@ async def run_async(http: httpx.AsyncClient, core: Core, op: Op[T]) -> T:
         try:
             async for attempt in AsyncRetrying(**core.retry_kwargs(call)):
                 with attempt:
-                    return decode(await http.request(call.method, call.path, **core.request_kwargs(call)))
+                    kw = core.request_kwargs(call, asynchronous=True)
+                    return decode(await http.request(call.method, call.path, **kw))
         except httpx.TransportError as exc:
             raise core.unreachable(exc) from exc
         raise AssertionError("tenacity either returns or raises")
