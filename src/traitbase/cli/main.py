@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from traitbase.cli import admin, local, output, upload
+from traitbase.cli import admin, audiences, local, output, upload
 from traitbase.cli.common import Json
 
 app = typer.Typer(
@@ -20,6 +20,7 @@ app.add_typer(admin.orgs, name="orgs")
 app.add_typer(admin.projects, name="projects")
 app.add_typer(admin.keys, name="keys")
 app.add_typer(admin.users, name="users")
+app.add_typer(audiences.audiences, name="audiences")
 app.command("upload-attributes")(upload.upload_attributes)
 
 DataDir = Annotated[
