@@ -124,7 +124,14 @@ def test_sandbox_wipe_removes_sandbox_events_and_attributes_and_keeps_production
     assert wiped == {
         "project_id": pid,
         "environment": "sandbox",
-        "deleted": {"events": 3, "idempotency_keys": 2, "items": 0, "user_levels": 1, "user_profiles": 1},
+        "deleted": {
+            "audience_members": 0,
+            "events": 3,
+            "idempotency_keys": 2,
+            "items": 0,
+            "user_levels": 1,
+            "user_profiles": 1,
+        },
     }
 
     def counts(environment: str) -> object:

@@ -101,6 +101,9 @@ def keys_create(
     org: OrgId = None,
     environment: Env = "production",
     name: Annotated[str, typer.Option(help="A label for the key.")] = "cli key",
+    token_auth: Annotated[
+        bool, typer.Option("--token-auth", help="Enable the audience files' token scheme (secret kept encrypted).")
+    ] = False,
     url: Url = DEFAULT,
     token: Token,
     as_json: Json = False,
@@ -108,7 +111,9 @@ def keys_create(
     """Create a key; its token is printed this once. Without --project it is an organization key."""
     scope_list, env = _scopes(scopes), environment_of(environment)
     with api_errors(), client(url, token) as c:
-        key = c.admin.create_key(name=name, scopes=scope_list, project_id=project, environment=env, org_id=org)
+        key = c.admin.create_key(
+            name=name, scopes=scope_list, project_id=project, environment=env, org_id=org, token_auth=token_auth
+        )
     output.issued_key(cast(dict[str, Any], key), as_json=as_json)
 
 

@@ -8,6 +8,7 @@ with Client("http://127.0.0.1:8600", token) as tb:
 
 from traitbase.client._core import RetryEvent, RetryPolicy
 from traitbase.client.attributes import UploadProgress, UploadResult
+from traitbase.client.audiences import FileProgress, LoadFailed, UploadedAudience
 from traitbase.client.client import AsyncClient, Client
 from traitbase.client.errors import (
     APIError,
@@ -31,11 +32,13 @@ __all__ = [
     "AuthError",
     "BadToken",
     "Client",
+    "FileProgress",
     "ImportJob",
     "ImportStatus",
     "Invalid",
     "InvalidRow",
     "JobFailed",
+    "LoadFailed",
     "NotFound",
     "PushResult",
     "RateLimited",
@@ -46,5 +49,6 @@ __all__ = [
     "UploadProgress",
     "UploadResult",
     "UploadStatistics",
+    "UploadedAudience",
     "WaitTimeout",
 ]

@@ -49,6 +49,9 @@ class Call:
     data: dict[str, str] | None = None
     files: dict[str, tuple[str, IO[bytes], str]] | None = None
     basic_auth: tuple[str, str] | None = None
+    # More httpx request arguments (auth, a file body, ...), made anew for each attempt so a retry
+    # re-reads its body; called with True for the async client, whose bodies must be async iterables.
+    extra: Callable[[bool], dict[str, Any]] | None = None
 
 
 @dataclass(frozen=True)
@@ -102,7 +105,7 @@ class Core:
             h["Authorization"] = f"Bearer {self.token}"
         return h | (extra or {})
 
-    def request_kwargs(self, call: Call) -> dict[str, Any]:
+    def request_kwargs(self, call: Call, *, asynchronous: bool = False) -> dict[str, Any]:
         kw: dict[str, Any] = {"params": call.params}
         headers = dict(call.headers or {})
         if call.json is not None:
@@ -115,6 +118,8 @@ class Core:
             kw["auth"] = httpx.BasicAuth(*call.basic_auth)
         if headers:
             kw["headers"] = headers
+        if call.extra is not None:
+            kw |= call.extra(asynchronous)
         return kw
 
     def key_credentials(self) -> tuple[str, str]:
@@ -265,7 +270,8 @@ async def run_async(http: httpx.AsyncClient, core: Core, op: Op[T]) -> T:
         try:
             async for attempt in AsyncRetrying(**core.retry_kwargs(call)):
                 with attempt:
-                    return decode(await http.request(call.method, call.path, **core.request_kwargs(call)))
+                    kw = core.request_kwargs(call, asynchronous=True)
+                    return decode(await http.request(call.method, call.path, **kw))
         except httpx.TransportError as exc:
             raise core.unreachable(exc) from exc
         raise AssertionError("tenacity either returns or raises")

@@ -44,6 +44,7 @@ class Key(TypedDict):
     last_used_at: str | None
     revoked: bool
     revoked_at: str | None
+    token_auth: bool
 
 
 class IssuedKey(Key):
@@ -101,9 +102,16 @@ class _ops:
 
     @staticmethod
     def create_key(
-        name: str, scopes: Sequence[str], project_id: str | None, environment: str, org_id: int | None
+        name: str,
+        scopes: Sequence[str],
+        project_id: str | None,
+        environment: str,
+        org_id: int | None,
+        token_auth: bool = False,
     ) -> Op[IssuedKey]:
-        body = {"name": name, "scopes": list(scopes), "environment": environment}
+        body: dict[str, Any] = {"name": name, "scopes": list(scopes), "environment": environment}
+        if token_auth:
+            body["token_auth"] = True
         body |= _params(project_id=project_id, org_id=org_id)
         return single(Call("POST", "/admin/v1/keys", json=body, idempotent=False))
 
@@ -170,8 +178,9 @@ class Admin:
         project_id: str | None = None,
         environment: Environment = "production",
         org_id: int | None = None,
+        token_auth: bool = False,
     ) -> IssuedKey:
-        return self._run(_ops.create_key(name, scopes, project_id, environment, org_id))
+        return self._run(_ops.create_key(name, scopes, project_id, environment, org_id, token_auth))
 
     def list_keys(self, *, project_id: str | None = None, org_id: int | None = None) -> list[Key]:
         return self._run(_ops.list_keys(project_id, org_id))
@@ -222,8 +231,9 @@ class AsyncAdmin:
         project_id: str | None = None,
         environment: Environment = "production",
         org_id: int | None = None,
+        token_auth: bool = False,
     ) -> IssuedKey:
-        return await self._run(_ops.create_key(name, scopes, project_id, environment, org_id))
+        return await self._run(_ops.create_key(name, scopes, project_id, environment, org_id, token_auth))
 
     async def list_keys(self, *, project_id: str | None = None, org_id: int | None = None) -> list[Key]:
         return await self._run(_ops.list_keys(project_id, org_id))

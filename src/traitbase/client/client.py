@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from types import TracebackType
 from typing import TypeVar
 
 import httpx
 
 from traitbase.client._core import DEFAULT_URL, Core, Op, RetryEvent, RetryPolicy, run_async, run_sync
+from traitbase.client._stream import stream_async, stream_sync
 from traitbase.client.admin import Admin, AsyncAdmin
 from traitbase.client.attributes import AsyncAttributes, Attributes
+from traitbase.client.audiences import AsyncAudiences, Audiences
 from traitbase.client.events import AsyncEvents, Events
 from traitbase.client.imports import AsyncImports, Imports
 
@@ -59,6 +62,7 @@ class Client(_Base):
         self.admin = Admin(self._run)
         self.imports = Imports(self._run, self._core)
         self.events = Events(self._run)
+        self.audiences = Audiences(self._run, partial(stream_sync, self._http, self._core), token)
 
     def _run(self, op: Op[T]) -> T:
         return run_sync(self._http, self._core, op)
@@ -95,6 +99,7 @@ class AsyncClient(_Base):
         self.admin = AsyncAdmin(self._run)
         self.imports = AsyncImports(self._run, self._core)
         self.events = AsyncEvents(self._run)
+        self.audiences = AsyncAudiences(self._run, partial(stream_async, self._http, self._core), token)
 
     async def _run(self, op: Op[T]) -> T:
         return await run_async(self._http, self._core, op)

@@ -10,13 +10,15 @@ from sqlalchemy.orm import Session
 from traitbase.domain.event_reads import reachable
 from traitbase.domain.keys import Principal
 from traitbase.errors import NotFound
-from traitbase.storage.models import Audience
+from traitbase.storage.models import Audience, AudienceLoad
 from traitbase.storage.repos import audiences as repo
 from traitbase.storage.warehouse import audiences as members
 from traitbase.storage.warehouse.base import Warehouse
 
-# Exported cells starting with these would run as formulas in a spreadsheet (SPEC 1).
-_FORMULA_START = ("=", "+", "-", "@")
+# Exported cells starting with these would run as formulas in a spreadsheet (SPEC 1). A leading
+# quote is escaped too, so the escape can be undone without doubt (the SDK does) and a spreadsheet
+# shows an id that starts with a quote as it is.
+_FORMULA_START = ("=", "+", "-", "@", "'")
 
 
 def audience_out(a: Audience) -> dict[str, Any]:
@@ -35,6 +37,24 @@ def audience_out(a: Audience) -> dict[str, Any]:
         "created_at": a.created_at.isoformat(),
         "updated_at": a.updated_at.isoformat(),
     }
+
+
+def load_out(load: AudienceLoad) -> dict[str, Any]:
+    return {
+        "id": load.id,
+        "version": load.version,
+        "status": load.status,
+        "total_lines": load.total_lines,
+        "successful_lines": load.successful_lines,
+        "failed_lines": load.failed_lines,
+        "error_reason": load.error_reason,
+        "created_at": load.created_at.isoformat(),
+        "updated_at": load.updated_at.isoformat(),
+    }
+
+
+def loads(s: Session, a: Audience, *, limit: int) -> list[AudienceLoad]:
+    return repo.list_loads(s, a.id, limit=max(1, min(limit, 100)))
 
 
 def list_audiences(s: Session, p: Principal, *, project_id: str, environment: str) -> list[Audience]:

@@ -31,6 +31,15 @@ def get_audience(
     return envelope.ok(audience_reads.audience_out(a) | {"member_count": audience_reads.count(ctx.warehouse, a)})
 
 
+@router.get("/projects/{project_id}/audiences/{audience_id}/loads")
+def list_loads(
+    request: Request, project_id: str, audience_id: int, p: Admin, environment: str = "production", limit: int = 20
+) -> Response:
+    with ctx_of(request).db.read() as s:
+        a = audience_reads.get(s, p, project_id=project_id, environment=environment, audience_id=audience_id)
+        return envelope.ok([audience_reads.load_out(x) for x in audience_reads.loads(s, a, limit=limit)])
+
+
 @router.get("/projects/{project_id}/audiences/{audience_id}/members")
 def export_members(
     request: Request, project_id: str, audience_id: int, p: Admin, environment: str = "production"

@@ -92,6 +92,12 @@ def latest_load_version(s: Session, audience_id: int) -> int:
     return int(s.scalar(select(func.max(AudienceLoad.version)).where(AudienceLoad.audience_id == audience_id)) or 0)
 
 
+def list_loads(s: Session, audience_id: int, *, limit: int) -> list[AudienceLoad]:
+    """An audience's loads, newest first."""
+    q = select(AudienceLoad).where(AudienceLoad.audience_id == audience_id)
+    return list(s.scalars(q.order_by(AudienceLoad.version.desc()).limit(limit)))
+
+
 def active_load(s: Session, audience_id: int) -> AudienceLoad | None:
     return s.scalars(
         select(AudienceLoad)
