@@ -6,7 +6,8 @@ import time
 from collections.abc import Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
-from typing import Any
+from functools import lru_cache
+from typing import Annotated, Any
 
 import msgspec
 from sqlalchemy import Connection
@@ -41,12 +42,20 @@ def _bad(message: str, path: str) -> Invalid:
     return Invalid(message, errors={path: message})
 
 
-class _Upload(msgspec.Struct, forbid_unknown_fields=True):
-    field_name: list[str]
-    values: list[list[str]]
-
-
-_TYPED = msgspec.json.Decoder(_Upload)
+@lru_cache(maxsize=8)
+def _typed_decoder(limits: AttributeLimits) -> msgspec.json.Decoder[Any]:
+    """A decoder that checks types and every length limit in C (built once per set of limits)."""
+    name = Annotated[str, msgspec.Meta(min_length=1, max_length=limits.max_field_name_length)]
+    value = Annotated[str, msgspec.Meta(max_length=limits.max_value_length)]
+    upload = msgspec.defstruct(
+        "AttributeUpload",
+        [
+            ("field_name", Annotated[list[name], msgspec.Meta(min_length=1, max_length=limits.max_fields)]),
+            ("values", Annotated[list[list[value]], msgspec.Meta(min_length=1, max_length=limits.max_users)]),
+        ],
+        forbid_unknown_fields=True,
+    )
+    return msgspec.json.Decoder(upload)
 
 
 def parse_attribute_upload(body: bytes, limits: AttributeLimits) -> Rows:
@@ -58,7 +67,8 @@ def parse_attribute_upload(body: bytes, limits: AttributeLimits) -> Rows:
     """
     if b"\\u0000" not in body:
         try:
-            rows = _fast_rows(_TYPED.decode(body), limits)
+            doc = _typed_decoder(limits).decode(body)
+            rows = _fast_rows(doc.field_name, doc.values)
         except msgspec.DecodeError:
             rows = None
         if rows is not None:
@@ -66,18 +76,14 @@ def parse_attribute_upload(body: bytes, limits: AttributeLimits) -> Rows:
     return _checked_rows(body, limits)
 
 
-def _fast_rows(doc: _Upload, limits: AttributeLimits) -> Rows | None:
-    names, values = doc.field_name, doc.values
-    if not names or len(names) > limits.max_fields or not values or len(values) > limits.max_users:
+def _fast_rows(names: list[str], values: list[list[str]]) -> Rows | None:
+    """Rows of a body whose types and lengths the decoder already checked; None if any rule is broken."""
+    if len(set(names)) != len(names) or "user_id" not in names or not all(n.strip() for n in names):
         return None
-    if len(set(names)) != len(names) or "user_id" not in names:
-        return None
-    if max(map(len, names)) > limits.max_field_name_length or not all(n.strip() for n in names):
-        return None
-    width, uid_at, longest = len(names), names.index("user_id"), limits.max_value_length
+    width, uid_at = len(names), names.index("user_id")
     rows: Rows = []
     for row in values:
-        if len(row) != width or not row[uid_at] or max(map(len, row)) > longest:
+        if len(row) != width or not row[uid_at]:
             return None
         attrs = dict(zip(names, row))  # noqa: B905 -- widths checked above
         del attrs["user_id"]
