@@ -1,0 +1,198 @@
+"""The fast path of JSON Lines imports: typed decoding in C and a tight apply loop.
+
+``profile_ops`` is the reference: it decodes loosely and checks every value in Python, which
+costs several microseconds per change. Here a line is decoded with a ``msgspec`` type that
+already carries the value rules (64-bit integers, string and set-member lengths, attribute name
+length, known ops), so the apply loop only does what depends on the user's current attributes.
+
+The fast path never decides a failure by itself: a line it cannot take — it does not decode under
+the strict type, holds a date-shaped string that may not be a real date, or hits a state-dependent
+problem (``increment`` of a string, a set op on a scalar, an overflow) — is rolled back and run
+through ``profile_ops`` exactly as before, so failed lines get the same reasons, and a line the
+strict type merely was too cautious about still goes in.
+
+Sets are kept as Python ``set`` while a chunk is applied (set ops without re-sorting) and are
+written as sorted arrays (``encode_attrs``); ``profile_ops`` accepts either form.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date
+from functools import lru_cache
+from typing import Annotated, Any, Literal
+
+import msgspec
+import orjson
+from msgspec import Meta
+
+from traitbase.domain.profile_ops import _DATE_SHAPE, INT_MAX, INT_MIN
+
+Op = Literal["assign", "increment", "set-add", "set-remove", "delete"]
+# A JSON string token that is date-shaped. In a line of ASCII without backslashes a string's
+# value is exactly the bytes between its quotes, so these are all the date-shaped strings.
+_DATE_TOKEN = re.compile(rb'"(\d{4}-\d{2}-\d{2})(?=")')
+
+
+@lru_cache(maxsize=8)
+def line_decoder(max_value_length: int, max_attr_length: int) -> msgspec.json.Decoder[Any]:
+    """A decoder of one import line whose type holds the value rules (one per set of limits)."""
+    text = Annotated[str, Meta(max_length=max_value_length)]
+    value = Annotated[int, Meta(ge=INT_MIN, le=INT_MAX)] | text | list[text] | None
+    attr = Annotated[str, Meta(min_length=1, max_length=max_attr_length)]
+    change = msgspec.defstruct(
+        "FastChange", [("op", Op), ("attr", attr), ("value", value, None)], gc=False, module=__name__
+    )
+    changes: Any = list[change]  # type: ignore[valid-type]
+    line = msgspec.defstruct("FastLine", [("customer_id", str | int), ("changes", changes)], gc=False, module=__name__)
+    return msgspec.json.Decoder(line)
+
+
+def decode_lines(decoder: msgspec.json.Decoder[Any], lines: list[bytes]) -> list[Any]:
+    """One typed line per input line, or ``None`` where the fast path must not be trusted."""
+    decode = decoder.decode
+    try:
+        out = [decode(raw) for raw in lines]
+    except msgspec.DecodeError:  # at least one bad line: find which, one by one
+        out = []
+        for raw in lines:
+            try:
+                out.append(decode(raw))
+            except msgspec.DecodeError:
+                out.append(None)
+    _drop_doubtful_dates(lines, out)
+    return out
+
+
+def _drop_doubtful_dates(lines: list[bytes], out: list[Any]) -> None:
+    """Send to the slow path every line that may hold a date-shaped string that is not a date.
+
+    The common case costs one regex scan of the whole batch and a check of each distinct
+    date-shaped token; only lines with non-ASCII text or escapes are walked value by value.
+    """
+    joined = b"\n".join(lines)
+    bad = [tok for tok in set(_DATE_TOKEN.findall(joined)) if not _is_date(tok.decode())]
+    plain = joined.isascii() and b"\\" not in joined
+    if plain and not bad:
+        return
+    for i, raw in enumerate(lines):
+        line = out[i]
+        if line is None:
+            continue
+        if not (raw.isascii() and b"\\" not in raw):
+            if not _values_are_dates_where_shaped(line):
+                out[i] = None
+        elif bad and any(tok in raw for tok in bad):
+            out[i] = None
+
+
+def _is_date(text: str) -> bool:
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _values_are_dates_where_shaped(line: Any) -> bool:
+    for ch in line.changes:
+        v = ch.value
+        for s in v if type(v) is list else (v,):
+            if type(s) is str and _DATE_SHAPE.match(s) and not _is_date(s):
+                return False
+    return True
+
+
+def _sorted_set(value: Any) -> list[Any]:
+    if isinstance(value, set):
+        return sorted(value)
+    raise TypeError(f"cannot store {type(value).__name__}")
+
+
+def encode_attrs(attrs: dict[str, Any]) -> str:
+    """A user's attributes as stored: sets as sorted JSON arrays."""
+    return orjson.dumps(attrs, default=_sorted_set).decode()
+
+
+def apply_fast(
+    states: dict[str, dict[str, Any]], entries: list[Any], changed: set[str], slow: Callable[[int], None]
+) -> None:
+    """Apply typed lines in order to ``states`` (user id -> attributes, loaded by the caller).
+
+    ``entries`` holds typed lines whose ``customer_id`` is a valid id string (the caller checked),
+    and ``None`` for lines the caller handles the reference way: ``slow(i)`` is called for those,
+    in line order, and for every typed line the fast path cannot take (rolled back first).
+    Users whose attributes changed are added to ``changed``.
+    """
+    for i, line in enumerate(entries):
+        if line is None:
+            slow(i)
+            continue
+        uid = line.customer_id
+        attrs = states.get(uid)
+        if attrs is None:
+            attrs = states[uid] = {}
+        before = attrs.copy()
+        if _apply_changes(attrs, line.changes):
+            changed.add(uid)
+            continue
+        attrs.clear()
+        attrs.update(before)
+        slow(i)
+
+
+def _apply_changes(attrs: dict[str, Any], changes: list[Any]) -> bool:
+    """Apply pre-validated changes in place; False (attrs half-changed) when the line needs the slow path.
+
+    Sets are never changed in place (always a new set), so the caller's shallow copy of ``attrs``
+    is a complete undo record.
+    """
+    get = attrs.get
+    for ch in changes:
+        op = ch.op
+        k = ch.attr
+        v = ch.value
+        if op == "assign":
+            if v is None:
+                return False
+            attrs[k] = set(v) if type(v) is list else v
+        elif op == "increment":
+            cur = get(k, 0)
+            if type(v) is not int or type(cur) is not int:
+                return False
+            cur += v
+            if cur > INT_MAX or cur < INT_MIN:
+                return False
+            attrs[k] = cur
+        elif op == "delete":
+            attrs.pop(k, None)
+        else:  # set-add / set-remove
+            t = type(v)
+            if t is str:
+                v = (v,)
+            elif t is not list:
+                return False
+            cur = get(k)
+            t = type(cur)
+            if op == "set-add":
+                if cur is None:
+                    attrs[k] = set(v)
+                elif t is set:
+                    attrs[k] = cur.union(v)
+                elif t is list:
+                    new = set(cur)
+                    new.update(v)
+                    attrs[k] = new
+                else:
+                    return False
+            elif cur is not None:
+                if t is set or t is list:
+                    left = set(cur).difference(v) if t is list else cur.difference(v)
+                    if left:
+                        attrs[k] = left
+                    else:
+                        del attrs[k]
+                else:
+                    return False
+    return True
