@@ -29,10 +29,20 @@ from msgspec import Meta
 
 from traitbase.domain.profile_ops import _DATE_SHAPE, INT_MAX, INT_MIN
 
+
+def _days_in(month: int) -> int:
+    """Days of ``month`` in every year (February: 28, so Feb 29 is always checked)."""
+    return 28 if month == 2 else 30 if month in (4, 6, 9, 11) else 31
+
+
 Op = Literal["assign", "increment", "set-add", "set-remove", "delete"]
 # A JSON string token that is date-shaped. In a line of ASCII without backslashes a string's
 # value is exactly the bytes between its quotes, so these are all the date-shaped strings.
 _DATE_TOKEN = re.compile(rb'"(\d{4}-\d{2}-\d{2})(?=")')
+# The month and day of anything ending like a date token (a superset, found faster: the
+# pattern starts with a literal), and the pairs that are a real date in every year.
+_MONTH_DAY = re.compile(rb'-(\d\d-\d\d)"')
+_ALWAYS_VALID = frozenset(f"{m:02d}-{d:02d}".encode() for m in range(1, 13) for d in range(1, 32) if _days_in(m) >= d)
 
 
 @lru_cache(maxsize=8)
@@ -68,12 +78,17 @@ def decode_lines(decoder: msgspec.json.Decoder[Any], lines: list[bytes]) -> list
 def _drop_doubtful_dates(lines: list[bytes], out: list[Any]) -> None:
     """Send to the slow path every line that may hold a date-shaped string that is not a date.
 
-    The common case costs one regex scan of the whole batch and a check of each distinct
-    date-shaped token; only lines with non-ASCII text or escapes are walked value by value.
+    The common case costs two scans of the batch in C: every date-shaped token ends in
+    ``-MM-DD"``, so when each month/day pair found that way exists in every year, when Feb 29
+    does not occur and no year is 0000, every date-shaped string of the batch is a real date.
+    Otherwise the distinct date-shaped tokens are checked one by one; only lines holding a bad
+    one, or text the scans cannot see through (non-ASCII, escapes), are looked at line by line.
     """
     joined = b"\n".join(lines)
-    bad = [tok for tok in set(_DATE_TOKEN.findall(joined)) if not _is_date(tok.decode())]
     plain = joined.isascii() and b"\\" not in joined
+    if plain and b'"0000-' not in joined and set(_MONTH_DAY.findall(joined)) <= _ALWAYS_VALID:
+        return
+    bad = [tok for tok in set(_DATE_TOKEN.findall(joined)) if not _is_date(tok.decode())]
     if plain and not bad:
         return
     for i, raw in enumerate(lines):
