@@ -69,6 +69,11 @@ class Chunk(Protocol):
         """Physical line number where the next chunk starts."""
         ...
 
+    @property
+    def state(self) -> dict[str, Any]:
+        """What the checkpoint must hold to resume reading after this chunk (e.g. the CSV header)."""
+        ...
+
     def user_ids(self) -> set[str]:
         """Every user a line of this chunk may change (to be loaded before ``apply``)."""
         ...
@@ -80,10 +85,6 @@ class Chunk(Protocol):
 
 class FileFormat(Protocol):
     def chunks(self, fh: BinaryIO, *, start: int, first_line: int) -> Iterator[Chunk]: ...
-
-    def state(self) -> dict[str, Any]:
-        """What must be in the checkpoint to resume reading (e.g. the CSV header)."""
-        ...
 
 
 def _apply_record(
@@ -109,6 +110,7 @@ class RecordChunk:
     """Records prepared by the reference path."""
 
     records: list[Record]
+    state: dict[str, Any]
 
     @property
     def end(self) -> int:
@@ -136,6 +138,7 @@ class JsonChunk:
     def __init__(self, batch: LineBatch, decoder: Any, limits: ImportLimits) -> None:
         self.batch, self.limits = batch, limits
         self.end, self.next_line = batch.end, batch.next_line
+        self.state: dict[str, Any] = {}
         entries = fast.decode_lines(decoder, batch.lines)
         for i in batch.too_long:
             entries[i] = None
@@ -196,9 +199,6 @@ class JsonLines:
         for batch in batches:
             yield JsonChunk(batch, self.decoder, lim)
 
-    def state(self) -> dict[str, Any]:
-        return {}
-
 
 class CsvRows:
     """Header row first; the left-most column is the customer id; each non-empty cell assigns."""
@@ -211,7 +211,7 @@ class CsvRows:
         lines = read_lines(fh, start=start, first_line=first_line, max_line_bytes=self.limits.max_line_bytes)
         records = self.records(lines)
         while part := list(islice(records, self.limits.chunk_lines)):
-            yield RecordChunk(part)
+            yield RecordChunk(part, state={"header": self.header})
 
     def records(self, lines: Iterator[RawLine]) -> Iterator[Record]:
         for number, text, raw, end, nxt, error in self._logical(lines):
@@ -261,9 +261,6 @@ class CsvRows:
             raw = b"\n".join(parts)
             unclosed = "a quoted cell is never closed"
             yield first, raw.decode("utf-8", "replace"), raw, last_end, first + len(parts), unclosed
-
-    def state(self) -> dict[str, Any]:
-        return {"header": self.header} if self.header is not None else {}
 
 
 FORMATS: dict[str, type[JsonLines] | type[CsvRows]] = {"json": JsonLines, "csv": CsvRows}

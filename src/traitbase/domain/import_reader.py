@@ -141,8 +141,11 @@ class _Pending:
         if parts and max(map(len, parts)) > max_line_bytes:
             for i, data in enumerate(parts):
                 if len(data) > max_line_bytes:
-                    head = data[len(BOM) :] if file_first and i == 0 and data.startswith(BOM) else data
-                    parts[i] = head[:max_line_bytes]
+                    # What ``read_lines`` keeps: the first max+1 bytes, BOM and CRs dropped, cut to max.
+                    head = data[: max_line_bytes + 1]
+                    if file_first and i == 0 and head.startswith(BOM):
+                        head = head[len(BOM) :]
+                    parts[i] = head.rstrip(b"\r\n")[:max_line_bytes]
                     self.extra[base + i] = self.extra.get(base + i, 0) + len(data) - len(parts[i])
                     self.too_long.add(base + i)
         if eof:  # the last line has no "\n" (or its "\n" is still to come while draining)

@@ -23,6 +23,7 @@ from traitbase.domain.import_fastpath import encode_attrs
 from traitbase.domain.import_formats import FORMATS, Chunk, ImportLimits
 from traitbase.domain.jobs import Interrupted, JobContext, JobFailed
 from traitbase.domain.keys import Principal
+from traitbase.domain.prefetch import Prefetcher
 from traitbase.domain.profile_ops import Applier
 from traitbase.errors import Forbidden, Invalid, NotFound
 from traitbase.gcpause import gc_paused
@@ -145,22 +146,21 @@ def run_profile_import(run: JobContext, *, blobs: BlobStore, limits: ImportLimit
         applier = Applier(max_value_length=limits.max_value_length, max_attr_length=limits.max_attr_length)
         with blobs.open(payload["blob"]) as fh:
             start, first_line = int(cp.get("offset", 0)), int(cp.get("line", 1))
-            chunks = fmt.chunks(fh, start=start, first_line=first_line)
-            while True:
-                # Reading, decoding and applying a chunk allocate many short-lived containers;
-                # the cyclic collector is paused for it (see ``gcpause``).
-                with gc_paused():
-                    chunk = next(chunks, None)
-                    if chunk is None:
-                        break
-                    if run.should_stop():
-                        raise Interrupted
-                    with run.step() as s:
-                        errors = _apply_chunk(s, chunk, target=target, applier=applier, counters=counters)
-                        job_repo.add_line_errors(s, job_id=job.id, errors=_error_rows(errors, limits))
-                        cp.update(offset=chunk.end, line=chunk.next_line, **fmt.state())
-                        run.save(s, checkpoint=cp, progress=counters)
-                    del chunk, errors
+            # The next chunk is read and decoded in a thread while this one is applied; reading,
+            # decoding and applying allocate many short-lived containers, so the cyclic collector
+            # is paused meanwhile (see ``gcpause``).
+            source = fmt.chunks(fh, start=start, first_line=first_line)
+            with Prefetcher(source, around=gc_paused, name=f"import-{job.id[:8]}") as chunks:
+                for chunk in chunks:
+                    with gc_paused():
+                        if run.should_stop():
+                            raise Interrupted
+                        with run.step() as s:
+                            errors = _apply_chunk(s, chunk, target=target, applier=applier, counters=counters)
+                            job_repo.add_line_errors(s, job_id=job.id, errors=_error_rows(errors, limits))
+                            cp.update(offset=chunk.end, line=chunk.next_line, **chunk.state)
+                            run.save(s, checkpoint=cp, progress=counters)
+                        del chunk, errors
         cp["done"] = True
     if counters["failed"] and not cp.get("error_log"):
         cp["error_log"] = _write_error_log(run, blobs)
