@@ -48,7 +48,7 @@ def _plain(states: dict[str, dict[str, Any]], changed: set[str]) -> dict[str, An
 
 
 def fast(lines: list[bytes]) -> Outcome:
-    chunk = JsonChunk(LineBatch(first=1, lines=lines, end=0, too_long=frozenset()), _decoder(), LIMITS)
+    chunk = JsonChunk(LineBatch(first=1, lines=list(lines), end=0, too_long=frozenset()), _decoder(), LIMITS)
     states = copy.deepcopy(STARTING)
     result = chunk.apply(states, _applier())
     return _plain(states, result.changed), result.errors, result.total, result.parsed

@@ -138,12 +138,14 @@ def apply_fast(
     ``entries`` holds typed lines whose ``customer_id`` is a valid id string (the caller checked),
     and ``None`` for lines the caller handles the reference way: ``slow(i)`` is called for those,
     in line order, and for every typed line the fast path cannot take (rolled back first).
-    Users whose attributes changed are added to ``changed``.
+    Users whose attributes changed are added to ``changed``. ``entries`` is consumed: each line
+    is dropped from it once applied, so its memory is freed while the rest is applied.
     """
     for i, line in enumerate(entries):
         if line is None:
             slow(i)
             continue
+        entries[i] = None  # applied lines are freed as we go (memory)
         uid = line.customer_id
         attrs = states.get(uid)
         if attrs is None:

@@ -79,7 +79,7 @@ class Chunk(Protocol):
         ...
 
     def apply(self, states: dict[str, dict[str, Any]], applier: Applier) -> ChunkResult:
-        """Apply the chunk's lines in order to ``states`` (user id -> attributes)."""
+        """Apply the chunk's lines in order to ``states`` (user id -> attributes); once only."""
         ...
 
 
@@ -183,6 +183,7 @@ class JsonChunk:
                 _apply_record(rec, states, applier, changed, errors)
 
         fast.apply_fast(states, self.entries, changed, slow)
+        self.batch.lines.clear()  # applied once; the raw lines are no longer needed
         return ChunkResult(changed=changed, errors=errors, total=self.total, parsed=self.parsed)
 
 
