@@ -11,13 +11,14 @@ problem (``increment`` of a string, a set op on a scalar, an overflow) — is ro
 through ``profile_ops`` exactly as before, so failed lines get the same reasons, and a line the
 strict type merely was too cautious about still goes in.
 
-Sets are kept as Python ``set`` while a chunk is applied (set ops without re-sorting) and are
-written as sorted arrays (``encode_attrs``); ``profile_ops`` accepts either form.
+Sets are kept as ``SortedSet`` lists while a chunk is applied (members added and removed by
+binary search, already in stored order); ``profile_ops`` treats them as the lists they are.
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Callable
 from datetime import date
 from functools import lru_cache
@@ -119,15 +120,9 @@ def _values_are_dates_where_shaped(line: Any) -> bool:
     return True
 
 
-def _sorted_set(value: Any) -> list[Any]:
-    if isinstance(value, set):
-        return sorted(value)
-    raise TypeError(f"cannot store {type(value).__name__}")
-
-
 def encode_attrs(attrs: dict[str, Any]) -> str:
-    """A user's attributes as stored: sets as sorted JSON arrays."""
-    return orjson.dumps(attrs, default=_sorted_set).decode()
+    """A user's attributes as stored (a ``SortedSet`` is written as the JSON array it is)."""
+    return orjson.dumps(attrs).decode()
 
 
 def apply_fast(
@@ -159,11 +154,27 @@ def apply_fast(
         slow(i)
 
 
+class SortedSet(list[str]):
+    """A set attribute built by the fast path in this chunk: sorted strings without duplicates.
+
+    Kept as a list, in the order it is stored in, so adding or removing a member is a binary
+    search and a list insert (no hashing of the whole set, no sort before writing, less memory
+    than a ``set``). A plain ``list`` (as loaded, or from the reference path) is canonicalised
+    (deduplicated and sorted) on first use, so nothing is assumed about its order.
+    """
+
+    __slots__ = ()
+
+
+def _canonical(values: Any) -> SortedSet:
+    return SortedSet(sorted(set(values)))
+
+
 def _apply_changes(attrs: dict[str, Any], changes: list[Any]) -> bool:
     """Apply pre-validated changes in place; False (attrs half-changed) when the line needs the slow path.
 
-    Sets are never changed in place (always a new set), so the caller's shallow copy of ``attrs``
-    is a complete undo record.
+    A set value is never changed in place (a changed copy replaces it), so the caller's shallow
+    copy of ``attrs`` is a complete undo record.
     """
     get = attrs.get
     for ch in changes:
@@ -173,7 +184,7 @@ def _apply_changes(attrs: dict[str, Any], changes: list[Any]) -> bool:
         if op == "assign":
             if v is None:
                 return False
-            attrs[k] = set(v) if type(v) is list else v
+            attrs[k] = _canonical(v) if type(v) is list else v
         elif op == "increment":
             cur = get(k, 0)
             if type(v) is not int or type(cur) is not int:
@@ -194,22 +205,33 @@ def _apply_changes(attrs: dict[str, Any], changes: list[Any]) -> bool:
             t = type(cur)
             if op == "set-add":
                 if cur is None:
-                    attrs[k] = set(v)
-                elif t is set:
-                    attrs[k] = cur.union(v)
-                elif t is list:
-                    new = set(cur)
-                    new.update(v)
+                    attrs[k] = _canonical(v)
+                elif t is SortedSet:
+                    new = SortedSet(cur)
+                    n = len(new)
+                    for x in v:
+                        i = bisect_left(new, x)
+                        if i == n or new[i] != x:
+                            new.insert(i, x)
+                            n += 1
                     attrs[k] = new
+                elif t is list:
+                    attrs[k] = _canonical(cur + list(v))
                 else:
                     return False
             elif cur is not None:
-                if t is set or t is list:
-                    left = set(cur).difference(v) if t is list else cur.difference(v)
-                    if left:
-                        attrs[k] = left
-                    else:
-                        del attrs[k]
+                if t is SortedSet:
+                    new = SortedSet(cur)
+                    for x in v:
+                        i = bisect_left(new, x)
+                        if i < len(new) and new[i] == x:
+                            del new[i]
+                elif t is list:
+                    new = SortedSet(sorted(set(cur).difference(v)))
                 else:
                     return False
+                if new:
+                    attrs[k] = new
+                else:
+                    del attrs[k]
     return True
