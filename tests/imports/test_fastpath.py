@@ -30,6 +30,8 @@ LIMITS = ImportLimits(
 STARTING = {
     "s1": {"name": "Ann", "visits": 3, "tags": ["a", "b"], "born": "1990-01-02"},
     "s2": {"tags": ["x"], "n": 9223372036854775806},
+    # stored arrays another writer might leave: unsorted with duplicates, numbers, empty
+    "s3": {"odd": ["b", "a", "a"], "nums": [2, 1], "empty": [], "dup": ["a", "a"]},
 }
 
 Outcome = tuple[dict[str, Any], list[tuple[int, bytes, str]], int, int]
@@ -195,6 +197,11 @@ def test_every_kind_of_bad_and_odd_line_matches_the_reference_path() -> None:
         b'{"customer_id":"dup","changes":[],"customer_id":"dup2"}',
         _line("s2", {"op": "increment", "attr": "n", "value": 1}),
         b'{"customer_id":"crlf","changes":[{"op":"assign","attr":"a","value":1}]}\r',
+        _line("s3", {"op": "set-add", "attr": "odd", "value": "c"}),
+        _line("s3", {"op": "set-add", "attr": "odd", "value": ["d", "a"]}),
+        _line("s3", {"op": "set-remove", "attr": "nums", "value": "x"}),
+        _line("s3", {"op": "set-add", "attr": "empty", "value": "e"}),
+        _line("s3", {"op": "set-remove", "attr": "dup", "value": "z"}),
     ]
     assert fast(lines) == reference(lines)
 

@@ -12,7 +12,9 @@ through ``profile_ops`` exactly as before, so failed lines get the same reasons,
 strict type merely was too cautious about still goes in.
 
 Sets are kept as ``SortedSet`` lists while a chunk is applied (members added and removed by
-binary search, already in stored order); ``profile_ops`` treats them as the lists they are.
+binary search, already in stored order); ``profile_ops`` treats them as the lists they are. A
+stored array is taken as is when it is strictly increasing strings (as imports write them);
+anything else sends the line to the reference path.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from bisect import bisect_left
 from collections.abc import Callable
 from datetime import date
 from functools import lru_cache
+from itertools import islice
+from operator import lt
 from typing import Annotated, Any, Literal
 
 import msgspec
@@ -159,8 +163,8 @@ class SortedSet(list[str]):
 
     Kept as a list, in the order it is stored in, so adding or removing a member is a binary
     search and a list insert (no hashing of the whole set, no sort before writing, less memory
-    than a ``set``). A plain ``list`` (as loaded, or from the reference path) is canonicalised
-    (deduplicated and sorted) on first use, so nothing is assumed about its order.
+    than a ``set``). A plain ``list`` (as loaded, or from the reference path) is checked on
+    first use (``_adopt``), so nothing is assumed about its order.
     """
 
     __slots__ = ()
@@ -170,6 +174,23 @@ def _canonical(values: Any) -> SortedSet:
     return SortedSet(sorted(set(values)))
 
 
+def _adopt(stored: list[Any]) -> SortedSet | None:
+    """A stored array as a ``SortedSet`` when it already is one (what imports write), else None.
+
+    Checking costs one comparison per neighbour pair, in C; a list of anything but strictly
+    increasing strings is left to the reference path.
+    """
+    if not stored:
+        return SortedSet()
+    if type(stored[0]) is not str:
+        return None
+    try:
+        ordered = all(map(lt, stored, islice(stored, 1, None)))
+    except TypeError:  # a member that is not a string
+        return None
+    return SortedSet(stored) if ordered else None
+
+
 def _apply_changes(attrs: dict[str, Any], changes: list[Any]) -> bool:
     """Apply pre-validated changes in place; False (attrs half-changed) when the line needs the slow path.
 
@@ -177,6 +198,8 @@ def _apply_changes(attrs: dict[str, Any], changes: list[Any]) -> bool:
     copy of ``attrs`` is a complete undo record.
     """
     get = attrs.get
+    cur: Any
+    new: SortedSet | None
     for ch in changes:
         op = ch.op
         k = ch.attr
@@ -203,33 +226,31 @@ def _apply_changes(attrs: dict[str, Any], changes: list[Any]) -> bool:
                 return False
             cur = get(k)
             t = type(cur)
+            if t is SortedSet:
+                new = SortedSet(cur)  # a copy: the caller's undo record keeps the old one
+            elif t is list:
+                new = _adopt(cur)
+                if new is None:
+                    return False
+            elif cur is None:
+                if op == "set-remove":
+                    continue
+                new = SortedSet()
+            else:
+                return False
             if op == "set-add":
-                if cur is None:
-                    attrs[k] = _canonical(v)
-                elif t is SortedSet:
-                    new = SortedSet(cur)
-                    n = len(new)
-                    for x in v:
-                        i = bisect_left(new, x)
-                        if i == n or new[i] != x:
-                            new.insert(i, x)
-                            n += 1
-                    attrs[k] = new
-                elif t is list:
-                    attrs[k] = _canonical(cur + list(v))
-                else:
-                    return False
-            elif cur is not None:
-                if t is SortedSet:
-                    new = SortedSet(cur)
-                    for x in v:
-                        i = bisect_left(new, x)
-                        if i < len(new) and new[i] == x:
-                            del new[i]
-                elif t is list:
-                    new = SortedSet(sorted(set(cur).difference(v)))
-                else:
-                    return False
+                n = len(new)
+                for x in v:
+                    i = bisect_left(new, x)
+                    if i == n or new[i] != x:
+                        new.insert(i, x)
+                        n += 1
+                attrs[k] = new
+            else:
+                for x in v:
+                    i = bisect_left(new, x)
+                    if i < len(new) and new[i] == x:
+                        del new[i]
                 if new:
                     attrs[k] = new
                 else:
