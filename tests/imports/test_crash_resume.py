@@ -69,6 +69,9 @@ def _worker(data_dir: Path, *, once: bool) -> subprocess.Popen[bytes]:
         TRAITBASE_JOB_LEASE_SECONDS="1",
         TRAITBASE_JOB_POLL_SECONDS="0.1",
         TRAITBASE_LOG_LEVEL="WARNING",
+        # Many checkpoints in the file (the default chunk would give only five), so that kill
+        # points land between and inside chunks.
+        TRAITBASE_IMPORTS_CHUNK_LINES="5000",
     )
     args = [sys.executable, "-m", "traitbase.jobs.worker"] + (["--once"] if once else [])
     return subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)

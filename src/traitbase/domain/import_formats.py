@@ -1,17 +1,25 @@
-"""Import file formats: each turns raw lines into records (customer id + changes, or a line error).
+"""Import file formats: each turns the file into chunks of records to apply (or line errors).
 
 A registry maps the ``format`` field of an upload to its reader; add a format by adding a class.
+A chunk is what one transaction applies: it names the users it touches (loaded in one go by the
+caller), applies its lines in order to their attributes, and says where the next chunk starts.
+
+JSON Lines, the format of big files, takes the fast path (``import_fastpath``) and falls back to
+the reference path of ``profile_ops`` line by line; CSV uses the reference path throughout.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from itertools import islice
+from typing import Any, BinaryIO, Protocol
 
-from traitbase.domain.import_reader import RawLine
+from traitbase.domain import import_fastpath as fast
+from traitbase.domain.import_reader import LineBatch, RawLine, read_batches, read_lines
 from traitbase.domain.jobs import JobFailed
 from traitbase.domain.profile_ops import (
+    Applier,
     Change,
     LineError,
     csv_record_complete,
@@ -42,40 +50,155 @@ class Record:
     error: str | None = None
 
 
-class FileFormat(Protocol):
-    def records(self, lines: Iterator[RawLine]) -> Iterator[Record]: ...
+@dataclass
+class ChunkResult:
+    changed: set[str]  # users whose attributes changed
+    errors: list[tuple[int, bytes, str]]  # (line number, raw line, reason), in line order
+    total: int  # records read (empty lines are not records)
+    parsed: int  # records that were well-formed
 
+
+class Chunk(Protocol):
+    @property
+    def end(self) -> int:
+        """Byte offset where the next chunk starts."""
+        ...
+
+    @property
+    def next_line(self) -> int:
+        """Physical line number where the next chunk starts."""
+        ...
+
+    @property
     def state(self) -> dict[str, Any]:
-        """What must be in the checkpoint to resume reading (e.g. the CSV header)."""
+        """What the checkpoint must hold to resume reading after this chunk (e.g. the CSV header)."""
+        ...
+
+    def user_ids(self) -> set[str]:
+        """Every user a line of this chunk may change (to be loaded before ``apply``)."""
+        ...
+
+    def apply(self, states: dict[str, dict[str, Any]], applier: Applier) -> ChunkResult:
+        """Apply the chunk's lines in order to ``states`` (user id -> attributes); once only."""
         ...
 
 
-def _too_long(line: RawLine, limits: ImportLimits) -> Record:
-    reason = f"line is over {limits.max_line_bytes} bytes"
-    return Record(line.number, line.data, line.end, line.number + 1, error=reason)
+class FileFormat(Protocol):
+    def chunks(self, fh: BinaryIO, *, start: int, first_line: int) -> Iterator[Chunk]: ...
+
+
+def _apply_record(
+    rec: Record, states: dict[str, dict[str, Any]], applier: Applier, changed: set[str], errors: list[Any]
+) -> None:
+    """The reference path for one record: all of its changes, or none and an error."""
+    if rec.error is not None:
+        errors.append((rec.number, rec.raw, rec.error))
+        return
+    attrs = states.get(rec.uid)
+    if attrs is None:
+        attrs = states[rec.uid] = {}
+    try:
+        applier.apply_line(attrs, rec.changes)
+    except LineError as exc:
+        errors.append((rec.number, rec.raw, str(exc)))
+        return
+    changed.add(rec.uid)
+
+
+@dataclass
+class RecordChunk:
+    """Records prepared by the reference path."""
+
+    records: list[Record]
+    state: dict[str, Any]
+
+    @property
+    def end(self) -> int:
+        return self.records[-1].end
+
+    @property
+    def next_line(self) -> int:
+        return self.records[-1].next_line
+
+    def user_ids(self) -> set[str]:
+        return {r.uid for r in self.records if r.error is None}
+
+    def apply(self, states: dict[str, dict[str, Any]], applier: Applier) -> ChunkResult:
+        changed: set[str] = set()
+        errors: list[tuple[int, bytes, str]] = []
+        for rec in self.records:
+            _apply_record(rec, states, applier, changed, errors)
+        parsed = sum(1 for r in self.records if r.error is None)
+        return ChunkResult(changed=changed, errors=errors, total=len(self.records), parsed=parsed)
+
+
+class JsonChunk:
+    """A batch of JSON lines decoded by the fast path; lines it cannot take go the reference way."""
+
+    def __init__(self, batch: LineBatch, decoder: Any, limits: ImportLimits) -> None:
+        self.batch, self.limits = batch, limits
+        self.end, self.next_line = batch.end, batch.next_line
+        self.state: dict[str, Any] = {}
+        entries = fast.decode_lines(decoder, batch.lines)
+        for i in batch.too_long:
+            entries[i] = None
+        uids = {line.customer_id for line in entries if line is not None}
+        max_id = limits.max_id_length
+        odd = {u for u in uids if type(u) is not str or len(u) > max_id or not u.strip()}
+        if odd:  # integer, blank or over-long ids: the reference path converts or refuses them
+            entries = [None if line is not None and line.customer_id in odd else line for line in entries]
+            uids -= odd
+        # Lines the fast path did not decode, parsed the reference way now (None: an empty line).
+        self.slow: dict[int, Record | None] = {i: self._record(i) for i, line in enumerate(entries) if line is None}
+        slow_records = [r for r in self.slow.values() if r is not None]
+        uids.update(r.uid for r in slow_records if r.error is None)
+        self.uids: set[str] = uids
+        self.entries = entries
+        self.total = len(entries) - (len(self.slow) - len(slow_records))
+        self.parsed = self.total - sum(1 for r in slow_records if r.error is not None)
+
+    def _record(self, i: int) -> Record | None:
+        number, data = self.batch.first + i, self.batch.lines[i].rstrip(b"\r\n")
+        if i in self.batch.too_long:
+            return Record(number, data, 0, 0, error=f"line is over {self.limits.max_line_bytes} bytes")
+        if not data.strip():
+            return None
+        rec = Record(number, data, 0, 0)
+        try:
+            rec.uid, rec.changes = parse_json_line(data, max_id_length=self.limits.max_id_length)
+        except LineError as exc:
+            rec.error = str(exc)
+        return rec
+
+    def user_ids(self) -> set[str]:
+        return self.uids
+
+    def apply(self, states: dict[str, dict[str, Any]], applier: Applier) -> ChunkResult:
+        changed: set[str] = set()
+        errors: list[tuple[int, bytes, str]] = []
+
+        def slow(i: int) -> None:
+            rec = self.slow[i] if i in self.slow else self._record(i)
+            if rec is not None:
+                _apply_record(rec, states, applier, changed, errors)
+
+        fast.apply_fast(states, self.entries, changed, slow)
+        self.batch.lines.clear()  # applied once; the raw lines are no longer needed
+        return ChunkResult(changed=changed, errors=errors, total=self.total, parsed=self.parsed)
 
 
 class JsonLines:
     def __init__(self, limits: ImportLimits, checkpoint: dict[str, Any]) -> None:
         self.limits = limits
+        self.decoder = fast.line_decoder(limits.max_value_length, limits.max_attr_length)
 
-    def records(self, lines: Iterator[RawLine]) -> Iterator[Record]:
-        max_id = self.limits.max_id_length
-        for line in lines:
-            if line.too_long:
-                yield _too_long(line, self.limits)
-                continue
-            if not line.data.strip():
-                continue
-            rec = Record(line.number, line.data, line.end, line.number + 1)
-            try:
-                rec.uid, rec.changes = parse_json_line(line.data, max_id_length=max_id)
-            except LineError as exc:
-                rec.error = str(exc)
-            yield rec
-
-    def state(self) -> dict[str, Any]:
-        return {}
+    def chunks(self, fh: BinaryIO, *, start: int, first_line: int) -> Iterator[Chunk]:
+        lim = self.limits
+        batches = read_batches(
+            fh, start=start, first_line=first_line, max_line_bytes=lim.max_line_bytes, batch_lines=lim.chunk_lines
+        )
+        for batch in batches:
+            yield JsonChunk(batch, self.decoder, lim)
 
 
 class CsvRows:
@@ -84,6 +207,12 @@ class CsvRows:
     def __init__(self, limits: ImportLimits, checkpoint: dict[str, Any]) -> None:
         self.limits = limits
         self.header: list[str] | None = checkpoint.get("header")
+
+    def chunks(self, fh: BinaryIO, *, start: int, first_line: int) -> Iterator[Chunk]:
+        lines = read_lines(fh, start=start, first_line=first_line, max_line_bytes=self.limits.max_line_bytes)
+        records = self.records(lines)
+        while part := list(islice(records, self.limits.chunk_lines)):
+            yield RecordChunk(part, state={"header": self.header})
 
     def records(self, lines: Iterator[RawLine]) -> Iterator[Record]:
         for number, text, raw, end, nxt, error in self._logical(lines):
@@ -133,9 +262,6 @@ class CsvRows:
             raw = b"\n".join(parts)
             unclosed = "a quoted cell is never closed"
             yield first, raw.decode("utf-8", "replace"), raw, last_end, first + len(parts), unclosed
-
-    def state(self) -> dict[str, Any]:
-        return {"header": self.header} if self.header is not None else {}
 
 
 FORMATS: dict[str, type[JsonLines] | type[CsvRows]] = {"json": JsonLines, "csv": CsvRows}

@@ -13,19 +13,20 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from itertools import islice
 from typing import Any
 
 import orjson
 from sqlalchemy.orm import Session
 
 from traitbase.domain import jobs
-from traitbase.domain.import_formats import FORMATS, ImportLimits, Record
-from traitbase.domain.import_reader import read_lines
+from traitbase.domain.import_fastpath import encode_attrs
+from traitbase.domain.import_formats import FORMATS, Chunk, ImportLimits
 from traitbase.domain.jobs import Interrupted, JobContext, JobFailed
 from traitbase.domain.keys import Principal
-from traitbase.domain.profile_ops import Applier, LineError
+from traitbase.domain.prefetch import Prefetcher
+from traitbase.domain.profile_ops import Applier
 from traitbase.errors import Forbidden, Invalid, NotFound
+from traitbase.gcpause import gc_paused
 from traitbase.storage.blobs import BlobStore
 from traitbase.storage.repos import jobs as job_repo
 from traitbase.storage.repos import profiles as profile_repo
@@ -145,16 +146,21 @@ def run_profile_import(run: JobContext, *, blobs: BlobStore, limits: ImportLimit
         applier = Applier(max_value_length=limits.max_value_length, max_attr_length=limits.max_attr_length)
         with blobs.open(payload["blob"]) as fh:
             start, first_line = int(cp.get("offset", 0)), int(cp.get("line", 1))
-            lines = read_lines(fh, start=start, first_line=first_line, max_line_bytes=limits.max_line_bytes)
-            records = fmt.records(lines)
-            while chunk := list(islice(records, limits.chunk_lines)):
-                if run.should_stop():
-                    raise Interrupted
-                with run.step() as s:
-                    errors = _apply_chunk(s, chunk, target=target, applier=applier, counters=counters)
-                    job_repo.add_line_errors(s, job_id=job.id, errors=_error_rows(errors, limits))
-                    cp.update(offset=chunk[-1].end, line=chunk[-1].next_line, **fmt.state())
-                    run.save(s, checkpoint=cp, progress=counters)
+            # The next chunk is read and decoded in a thread while this one is applied; reading,
+            # decoding and applying allocate many short-lived containers, so the cyclic collector
+            # is paused meanwhile (see ``gcpause``).
+            source = fmt.chunks(fh, start=start, first_line=first_line)
+            with Prefetcher(source, around=gc_paused, name=f"import-{job.id[:8]}") as chunks:
+                for chunk in chunks:
+                    with gc_paused():
+                        if run.should_stop():
+                            raise Interrupted
+                        with run.step() as s:
+                            errors = _apply_chunk(s, chunk, target=target, applier=applier, counters=counters)
+                            job_repo.add_line_errors(s, job_id=job.id, errors=_error_rows(errors, limits))
+                            cp.update(offset=chunk.end, line=chunk.next_line, **chunk.state)
+                            run.save(s, checkpoint=cp, progress=counters)
+                        del chunk, errors
         cp["done"] = True
     if counters["failed"] and not cp.get("error_log"):
         cp["error_log"] = _write_error_log(run, blobs)
@@ -165,43 +171,30 @@ def run_profile_import(run: JobContext, *, blobs: BlobStore, limits: ImportLimit
 
 
 def _apply_chunk(
-    s: Session, chunk: list[Record], *, target: ImportTarget, applier: Applier, counters: dict[str, int]
-) -> list[tuple[Record, str]]:
-    uids = list({r.uid for r in chunk if r.error is None})
+    s: Session, chunk: Chunk, *, target: ImportTarget, applier: Applier, counters: dict[str, int]
+) -> list[tuple[int, bytes, str]]:
+    uids = chunk.user_ids()
     states = profile_repo.load_attributes(
         s, org_id=target.org_id, scope=target.scope, environment=target.environment, user_ids=uids
     )
     existing = set(states)
-    changed: set[str] = set()
-    errors: list[tuple[Record, str]] = []
-    for rec in chunk:
-        counters["total"] += 1
-        if rec.error is not None:
-            errors.append((rec, rec.error))
-            continue
-        counters["parsed"] += 1
-        attrs = states.get(rec.uid)
-        if attrs is None:
-            attrs = states[rec.uid] = {}
-        try:
-            applier.apply_line(attrs, rec.changes)
-        except LineError as exc:
-            errors.append((rec, str(exc)))
-            continue
-        changed.add(rec.uid)
-    counters["failed"] += len(errors)
+    result = chunk.apply(states, applier)
+    counters["total"] += result.total
+    counters["parsed"] += result.parsed
+    counters["failed"] += len(result.errors)
     counters["successful"] = counters["total"] - counters["failed"]
     # A user that did not exist and still has no attribute is not created.
-    rows = [(uid, states[uid]) for uid in changed if states[uid] or uid in existing]
+    encode = encode_attrs
+    rows = [(uid, encode(states[uid])) for uid in result.changed if states[uid] or uid in existing]
     profile_repo.replace_attributes(
         s, org_id=target.org_id, scope=target.scope, environment=target.environment, rows=rows, now=time.time()
     )
-    return errors
+    return result.errors
 
 
-def _error_rows(errors: list[tuple[Record, str]], limits: ImportLimits) -> Iterator[tuple[int, str, str]]:
-    for rec, reason in errors:
-        yield rec.number, rec.raw.decode("utf-8", "replace")[: limits.error_line_max_chars], reason
+def _error_rows(errors: list[tuple[int, bytes, str]], limits: ImportLimits) -> Iterator[tuple[int, str, str]]:
+    for number, raw, reason in errors:
+        yield number, raw.decode("utf-8", "replace")[: limits.error_line_max_chars], reason
 
 
 def _write_error_log(run: JobContext, blobs: BlobStore) -> str:

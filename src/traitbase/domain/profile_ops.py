@@ -212,7 +212,7 @@ class Applier:
     def _current_set(current: Any, attr: str) -> set[str]:
         if current is _MISSING:
             return set()
-        if not isinstance(current, list):
+        if not isinstance(current, list | set):  # the fast path keeps sets as sets within a chunk
             raise LineError(f"{attr!r} holds a {_type_name(current)}, not a set")
         return set(current)
 
@@ -230,7 +230,7 @@ def _type_name(v: Any) -> str:
         return "number with a fraction"
     if isinstance(v, str):
         return "string"
-    if isinstance(v, list):
+    if isinstance(v, list | set):
         return "set"
     if v is None:
         return "null"

@@ -5,11 +5,11 @@ A project's view of a user is the organization-scope row overlaid with the proje
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, bindparam, text
+from sqlalchemy import Connection, text
 from sqlalchemy.orm import Session
 
 ORG_SCOPE = "org"
@@ -172,9 +172,22 @@ def count_profiles(s: Session, *, org_id: int, project_id: str, environment: str
 
 # --- set-wise reads and writes for bulk imports ---------------------------------------------
 
-_LOAD_BATCH = 1000
-# SQLite allows 32,766 bound parameters per statement; 7 per row keeps well under it.
-_UPSERT_BATCH = 2000
+# SQLite allows 32,766 bound parameters per statement: ids are read 10,000 at a time, and
+# documents written 4,000 rows (7 parameters each) per statement.
+_LOAD_BATCH = 10_000
+_UPSERT_BATCH = 4_000
+_LOAD_SQL = {
+    "sqlite": (
+        "SELECT user_id, attrs FROM user_profiles WHERE org_id = ? AND scope = ? AND environment = ? "
+        "AND user_id IN ({ids})",
+        "?",
+    ),
+    "postgresql": (
+        "SELECT user_id, attrs::text FROM user_profiles WHERE org_id = %s AND scope = %s AND environment = %s "
+        "AND user_id IN ({ids})",
+        "%s",
+    ),
+}
 _REPLACE_SQL = {
     "sqlite": (
         "INSERT INTO user_profiles (org_id, scope, environment, user_id, attrs, created_at, updated_at) "
@@ -192,32 +205,37 @@ _REPLACE_SQL = {
 
 
 def load_attributes(
-    s: Session, *, org_id: int, scope: str, environment: str, user_ids: Sequence[str]
+    s: Session, *, org_id: int, scope: str, environment: str, user_ids: Collection[str]
 ) -> dict[str, dict[str, Any]]:
-    """Current attributes of the given users in one scope (users without a row are absent)."""
+    """Current attributes of the given users in one scope (users without a row are absent).
+
+    Ids are looked up in key order, so consecutive lookups walk neighbouring index pages.
+    """
+    conn = s.connection()
+    sql, ph = _LOAD_SQL[conn.dialect.name]
+    ids = sorted(user_ids)
     out: dict[str, dict[str, Any]] = {}
-    stmt = text(
-        "SELECT user_id, attrs FROM user_profiles WHERE org_id = :org_id AND scope = :scope "
-        "AND environment = :env AND user_id IN :ids"
-    ).bindparams(bindparam("ids", expanding=True))
-    for i in range(0, len(user_ids), _LOAD_BATCH):
-        ids = list(user_ids[i : i + _LOAD_BATCH])
-        for uid, attrs in s.execute(stmt, {"org_id": org_id, "scope": scope, "env": environment, "ids": ids}):
-            out[uid] = _decode(attrs)
+    loads = orjson.loads
+    for i in range(0, len(ids), _LOAD_BATCH):
+        part = ids[i : i + _LOAD_BATCH]
+        statement = sql.format(ids=", ".join([ph] * len(part)))
+        rows = conn.exec_driver_sql(statement, (org_id, scope, environment, *part)).fetchall()
+        out.update({uid: loads(attrs) for uid, attrs in rows})
     return out
 
 
 def replace_attributes(
-    s: Session, *, org_id: int, scope: str, environment: str, rows: Sequence[tuple[str, dict[str, Any]]], now: float
+    s: Session, *, org_id: int, scope: str, environment: str, rows: Sequence[tuple[str, str]], now: float
 ) -> None:
-    """Write whole attribute documents (computed by the caller) with multi-row upserts."""
+    """Write whole attribute documents (JSON text computed by the caller) with multi-row upserts."""
     conn = s.connection()
     sql, row_ph = _REPLACE_SQL[conn.dialect.name]
-    for i in range(0, len(rows), _UPSERT_BATCH):
-        part = rows[i : i + _UPSERT_BATCH]
+    ordered = sorted(rows)
+    for i in range(0, len(ordered), _UPSERT_BATCH):
+        part = ordered[i : i + _UPSERT_BATCH]
         params: list[Any] = []
-        for uid, attrs in part:
-            params.extend((org_id, scope, environment, uid, orjson.dumps(attrs).decode(), now, now))
+        for uid, doc in part:
+            params.extend((org_id, scope, environment, uid, doc, now, now))
         conn.exec_driver_sql(sql.format(rows=", ".join([row_ph] * len(part))), tuple(params))
 
 
