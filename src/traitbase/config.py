@@ -66,6 +66,14 @@ class Settings(BaseSettings):
     )
     log_level: str = Field("INFO", description="Log level: DEBUG, INFO, WARNING or ERROR.")
     log_json: bool = Field(False, description="Write logs as JSON lines instead of human-readable text.")
+    gc_young_threshold: int = Field(
+        20_000,
+        description=(
+            "Allocations between young-generation garbage collections in a serving process "
+            "(`serve`, the ASGI factory); start-up objects are also frozen out of collection. "
+            "0 keeps Python's defaults."
+        ),
+    )
     access_log: bool = Field(True, description="Log one line per request (query strings redacted).")
 
     # --- keys -------------------------------------------------------------------------------

@@ -42,8 +42,9 @@ def bootstrap(settings: Settings, *, migrate_first: bool = True) -> dict[str, An
 def run_server(settings: Settings) -> None:
     import uvicorn
 
-    from traitbase.app import create_app
+    from traitbase.app import create_app, tune_gc
 
     # Migrations already ran before the first-start check; the app logs its own redacted access lines.
     app = create_app(settings.model_copy(update={"auto_migrate": False}))
+    tune_gc(settings)
     uvicorn.run(app, host=settings.host, port=settings.port, access_log=False, log_level=settings.log_level.lower())
