@@ -8,7 +8,7 @@ from typing import Annotated, Any, cast
 import typer
 
 from traitbase.cli import output
-from traitbase.cli.common import DEFAULT, Env, Json, Token, Url, api_errors, client, environment_of
+from traitbase.cli.common import DEFAULT, Env, Json, Token, Url, api_errors, client, environment_of, key_for
 from traitbase.client import Client, UploadedAudience
 
 audiences = typer.Typer(help="Audiences: list, count, export, membership, and audience-file uploads.")
@@ -130,38 +130,35 @@ def audiences_upload(
 ) -> None:
     """Upload an audience file end to end: MD5, presign, upload, create the audience, wait for the load."""
     env = environment_of(environment)
-    with api_errors(), client(url, token) as admin_client:
-        upload_token, temp_key = token, None
-        if project is not None:
-            issued = admin_client.admin.create_key(
-                name=f"audiences upload {file.name}",
-                scopes=["upload"],
-                project_id=project,
-                environment=env,
-                token_auth=True,
-            )
-            upload_token, temp_key = issued["token"], issued["key_id"]
-        try:
-            with client(url, upload_token) as uploader:
-                made = _upload(uploader, file, name, platform, device_type, area_type)
-                result: dict[str, Any] = {
-                    "audience_id": made.audience_id,
-                    "data_path": made.data_path,
-                    "file_md5": made.file_md5,
-                    "size": made.size,
-                    "audience": None,
-                }
-                if wait:
-                    with output.waiting(f"Loading audience {made.audience_id} ..."):
-                        if project is None:
-                            result["audience"] = made.wait(interval=poll)
-                        else:
-                            result["audience"] = admin_client.audiences.wait(
-                                project, made.audience_id, environment=env, interval=poll
-                            )
-        finally:
-            if temp_key is not None:
-                admin_client.admin.revoke_key(temp_key)
+    with (
+        api_errors(),
+        client(url, token) as admin_client,
+        key_for(
+            admin_client,
+            token,
+            project=project,
+            environment=env,
+            name=f"audiences upload {file.name}",
+            token_auth=True,
+        ) as key,
+        client(url, key) as uploader,
+    ):
+        made = _upload(uploader, file, name, platform, device_type, area_type)
+        result: dict[str, Any] = {
+            "audience_id": made.audience_id,
+            "data_path": made.data_path,
+            "file_md5": made.file_md5,
+            "size": made.size,
+            "audience": None,
+        }
+        if wait:
+            with output.waiting(f"Loading audience {made.audience_id} ..."):
+                if project is None:
+                    result["audience"] = made.wait(interval=poll)
+                else:
+                    result["audience"] = admin_client.audiences.wait(
+                        project, made.audience_id, environment=env, interval=poll
+                    )
     output.uploaded_audience(result, as_json=as_json)
 
 

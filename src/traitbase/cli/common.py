@@ -54,3 +54,27 @@ def environment_of(value: str) -> Environment:
     if value not in ENVIRONMENTS:
         raise typer.BadParameter(f"must be one of {', '.join(ENVIRONMENTS)}", param_hint="--environment")
     return cast(Environment, value)
+
+
+@contextmanager
+def key_for(
+    admin_client: Client,
+    token: str,
+    *,
+    project: str | None,
+    environment: Environment,
+    name: str,
+    token_auth: bool = False,
+) -> Iterator[str]:
+    """The token a command acts with: ``token`` itself, or — given a project and an admin token —
+    a short-lived upload key for that project, revoked when the command ends (even on failure)."""
+    if project is None:
+        yield token
+        return
+    issued = admin_client.admin.create_key(
+        name=name, scopes=["upload"], project_id=project, environment=environment, token_auth=token_auth
+    )
+    try:
+        yield issued["token"]
+    finally:
+        admin_client.admin.revoke_key(issued["key_id"])

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from traitbase.cli import output
-from traitbase.cli.common import DEFAULT, Env, Json, Token, Url, api_errors, client, environment_of
+from traitbase.cli.common import DEFAULT, Env, Json, Token, Url, api_errors, client, environment_of, key_for
 from traitbase.client import Client
 
 
@@ -35,19 +35,13 @@ def upload_attributes(
 ) -> None:
     """Upload user attributes from a CSV file (header row with user_id; empty cells leave values unchanged)."""
     env = environment_of(environment)
-    with api_errors(), client(url, token) as admin_client:
-        upload_token, temp_key = token, None
-        if project is not None:
-            issued = admin_client.admin.create_key(
-                name=f"upload-attributes {file.name}", scopes=["upload"], project_id=project, environment=env
-            )
-            upload_token, temp_key = issued["token"], issued["key_id"]
-        try:
-            with client(url, upload_token, batch_size=batch_size) as uploader:
-                result = _upload(uploader, file)
-        finally:
-            if temp_key is not None:
-                admin_client.admin.revoke_key(temp_key)
+    with (
+        api_errors(),
+        client(url, token) as admin_client,
+        key_for(admin_client, token, project=project, environment=env, name=f"upload-attributes {file.name}") as key,
+        client(url, key, batch_size=batch_size) as uploader,
+    ):
+        result = _upload(uploader, file)
     output.upload_result(result, as_json=as_json)
 
 
