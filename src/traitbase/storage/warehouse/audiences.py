@@ -28,14 +28,14 @@ HEADER_WORDS = (
     "id", "ids", "device_id", "deviceid", "customer_id", "user_id", "imei", "idfa", "gaid", "oaid", "idfv",
     "imei_md5", "idfa_md5", "gaid_md5", "oaid_md5", "idfv_md5",
 )  # fmt: skip
-_TRIM_CHARS = " \"'\r\t"
-_TRIM = "' \"\r\t'"
+_TRIM_CHARS = ' "\r\t'  # around an id: spaces, double quotes, CR, tabs
+_TRIM = f"'{_TRIM_CHARS}'"
 
 # trim() with a character set costs more than parsing the line; almost no id needs it, so it runs
 # only on lines that start or end with one of those characters (cheap byte tests).
 _FAST_TRIM = (
-    "CASE WHEN ascii(line) IN (9, 13, 32, 34, 39) OR ends_with(line, ' ') OR ends_with(line, chr(34)) "
-    "OR ends_with(line, chr(39)) OR ends_with(line, chr(13)) OR ends_with(line, chr(9)) "
+    "CASE WHEN ascii(line) IN (9, 13, 32, 34) OR ends_with(line, ' ') OR ends_with(line, chr(34)) "
+    "OR ends_with(line, chr(13)) OR ends_with(line, chr(9)) "
     f"THEN trim(line, {_TRIM}) ELSE line END"
 )
 
