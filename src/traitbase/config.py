@@ -284,7 +284,7 @@ class Settings(BaseSettings):
         100_000, description="Most rows one warehouse read returns; longer results are cut and marked truncated."
     )
     warehouse_memory_limit: str = Field(
-        "256MB",
+        "128MB",
         description=(
             "DuckDB `memory_limit` of the warehouse (e.g. `256MB`, `2GB`): its buffer pool; big loads and "
             "queries spill to `warehouse_temp_dir` beyond it."

@@ -117,7 +117,7 @@ class DuckDBWarehouse:
         read_max_rows: int = 100_000,
         idempotency_ttl: float = 24 * 3600,
         expire_every: float = 60.0,
-        memory_limit: str = "256MB",
+        memory_limit: str = "128MB",
         threads: int = 2,
         temp_dir: Path | None = None,
     ) -> None:
