@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import fcntl
 import os
 import threading
 import zlib
@@ -29,6 +30,15 @@ from traitbase.errors import Invalid
 GZIP_MAGIC = b"\x1f\x8b"
 _OUT = 1024 * 1024  # most bytes one inflate call may produce: a bomb never fills memory
 _HEADER_PEEK = 256  # a first line longer than this is not a header
+
+
+def _widen(fd: int) -> None:
+    # A pipe holds 64 KiB by default: the reader would wake for every 64 KiB. A 1 MiB pipe (the
+    # unprivileged maximum on Linux) lets DuckDB read in large blocks; elsewhere keep the default.
+    set_size = getattr(fcntl, "F_SETPIPE_SZ", None)
+    if set_size is not None:
+        with contextlib.suppress(OSError):
+            fcntl.fcntl(fd, set_size, _OUT)
 
 
 def inflate(chunks: Iterator[bytes], *, max_decompressed_bytes: int) -> Iterator[bytes]:
@@ -113,6 +123,7 @@ class Feed:
             # open() blocks until the reader opens the pipe; a broken pipe means the reader stopped
             # (its own error is the one reported).
             with contextlib.suppress(BrokenPipeError), open(self.fifo, "wb") as out:
+                _widen(out.fileno())
                 for piece in self._pieces():
                     out.write(piece)
         except BaseException as exc:  # reported by __exit__ on the writer thread
