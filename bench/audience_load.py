@@ -9,8 +9,8 @@ Phases of the whole path (from the client and the load's status): upload (server
 hashes and fsyncs), queued (create answered until the job marks the load Running), load (inflate
 + check + DuckDB insert + commit, until the audience shows the new version). ``--phases`` then
 times the load's parts one by one in this process (on a scratch warehouse with the server's
-DuckDB settings): the gzip inflate/check alone, DuckDB parsing alone, the load step (feed +
-INSERT, which overlap), and its commit.
+DuckDB settings): the gzip inflate/check alone, DuckDB parsing alone, the unpack (inflate +
+check + plain copy), the load step (INSERT from the plain copy), and its commit.
 
     python bench/audience_load.py [--lines 20000000] [--keep DIR] [--phases]
 """
@@ -71,18 +71,15 @@ def reference(path: Path, work: Path) -> float:
 
 def phases(path: Path, work: Path, settings: Settings) -> None:
     """The load's parts one at a time, in this process (not part of the whole-path figure)."""
-    import functools
-
-    from traitbase.domain.audience_feed import Feed, inflate
+    from traitbase.domain.audience_feed import inflate, unpack
     from traitbase.storage.warehouse import audiences as members
     from traitbase.storage.warehouse.base import WriteOp, Written
     from traitbase.storage.warehouse.duckdb import DuckDBWarehouse
 
+    cap = settings.audience_file_max_decompressed_bytes
     t0 = time.perf_counter()
-    plain = sum(
-        len(b) for b in inflate(chunks(path), max_decompressed_bytes=settings.audience_file_max_decompressed_bytes)
-    )
-    print(f"  phase gzip inflate + check alone: {time.perf_counter() - t0:.1f} s ({plain / 1e6:.0f} MB plain)")
+    size = sum(len(b) for b in inflate(chunks(path), max_decompressed_bytes=cap))
+    print(f"  phase gzip inflate + check alone: {time.perf_counter() - t0:.1f} s ({size / 1e6:.0f} MB plain)")
     con = duckdb.connect(
         config={"threads": settings.warehouse_threads, "memory_limit": settings.warehouse_memory_limit}
     )
@@ -96,10 +93,10 @@ def phases(path: Path, work: Path, settings: Settings) -> None:
         threads=settings.warehouse_threads,
         temp_dir=work / "phases.tmp",
     )
-    fifo = work / "phases.pipe"
-    os.mkfifo(fifo)
-    feed = Feed(fifo, functools.partial(chunks, path), compressed=True, max_decompressed_bytes=1 << 50,
-                is_header=members.is_header)  # fmt: skip
+    t0 = time.perf_counter()
+    plain = work / "phases.txt"
+    unpack(chunks(path), plain, compressed=True, max_decompressed_bytes=cap, is_header=members.is_header)
+    print(f"  phase unpack (inflate + check + write the plain copy): {time.perf_counter() - t0:.1f} s")
     marks: dict[str, float] = {}
 
     def step(tx: object) -> object:
@@ -107,7 +104,7 @@ def phases(path: Path, work: Path, settings: Settings) -> None:
         out = members.load_members(
             tx,  # type: ignore[arg-type]
             members.Target("p", "production", 1, 1),
-            sources=[members.Source(device_type=2, lines=lambda: feed)],
+            sources=[members.Source(path=plain, device_type=2)],
             file_format="lines",
             max_id_length=settings.audience_max_id_length,
         )

@@ -1,28 +1,21 @@
-"""The feed that inflates and checks an audience file on its way into the warehouse (through a pipe)."""
+"""Unpacking an audience file before it loads: inflate once, refuse bad gzip and bombs, drop the header."""
 
 from __future__ import annotations
 
 import gzip
-import os
-import threading
 from pathlib import Path
 
 import pytest
 
-from traitbase.domain.audience_feed import Feed, inflate, without_header
+from traitbase.domain.audience_feed import inflate, unpack, without_header
 from traitbase.errors import Invalid
 from traitbase.storage.warehouse.audiences import is_header
 
 
-def feed(tmp_path: Path, data: bytes, *, compressed: bool = True, limit: int = 10_000) -> Feed:
-    fifo = tmp_path / "f.pipe"
-    os.mkfifo(fifo)
-    return Feed(fifo, lambda: iter([data]), compressed=compressed, max_decompressed_bytes=limit, is_header=is_header)
-
-
-def read_through(f: Feed) -> bytes:
-    with f as path, open(path, "rb") as fh:
-        return fh.read()
+def unpacked(tmp_path: Path, data: bytes, *, compressed: bool = True, limit: int = 10_000) -> bytes:
+    dest = tmp_path / "plain.txt"
+    unpack(iter([data]), dest, compressed=compressed, max_decompressed_bytes=limit, is_header=is_header)
+    return dest.read_bytes()
 
 
 def test_inflate_yields_the_plain_bytes_of_concatenated_members() -> None:
@@ -45,32 +38,21 @@ def test_first_line_that_is_not_a_header_is_kept() -> None:
     assert b"".join(without_header(iter([b"X-1", b"\nidfa\n"]), is_header)) == b"X-1\nidfa\n"
 
 
-def test_feed_delivers_the_inflated_lines_without_the_header(tmp_path: Path) -> None:
-    assert read_through(feed(tmp_path, gzip.compress(b"idfa\nA\nB\n"))) == b"A\nB\n"
+def test_unpack_writes_the_inflated_lines_without_the_header(tmp_path: Path) -> None:
+    assert unpacked(tmp_path, gzip.compress(b"idfa\nA\nB\n")) == b"A\nB\n"
 
 
-def test_feed_of_non_gzip_data_ends_the_pipe_and_raises_on_exit(tmp_path: Path) -> None:
-    f = feed(tmp_path, b"plain text\n")
+def test_unpack_copies_a_plain_file_without_its_header(tmp_path: Path) -> None:
+    assert unpacked(tmp_path, b"device_id\r\nA\r\n", compressed=False) == b"A\r\n"
+
+
+def test_unpack_refuses_non_gzip_data(tmp_path: Path) -> None:
     with pytest.raises(Invalid) as err:
-        assert read_through(f) == b""
+        unpacked(tmp_path, b"plain text\n")
     assert err.value.message == "file is named .gz but is not gzip data"
 
 
-def test_feed_whose_pipe_is_never_opened_exits_without_hanging(tmp_path: Path) -> None:
-    f = feed(tmp_path, b"A\n" * 100_000, compressed=False)
-    done = threading.Event()
-
-    def use() -> None:
-        with f:
-            pass  # the reader failed before opening the pipe
-        done.set()
-
-    t = threading.Thread(target=use, daemon=True)
-    t.start()
-    t.join(10)
-    assert done.is_set()
-
-
-def test_feed_can_be_entered_again_for_a_retried_load(tmp_path: Path) -> None:
-    f = feed(tmp_path, b"A\n", compressed=False)
-    assert [read_through(f), read_through(f)] == [b"A\n", b"A\n"]
+def test_unpack_refuses_a_truncated_gzip(tmp_path: Path) -> None:
+    with pytest.raises(Invalid) as err:
+        unpacked(tmp_path, gzip.compress(b"A\n" * 100)[:-10])
+    assert err.value.message == "file is not valid gzip data (empty or truncated)"

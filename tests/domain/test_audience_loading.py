@@ -194,7 +194,6 @@ def test_quoted_and_padded_ids_are_trimmed_and_long_ones_fail(env: Env, wh: Any)
 
 
 def test_gzip_bomb_in_a_replace_keeps_the_live_members(env: Env, wh: Any) -> None:
-    # The bomb is made of real ids, so DuckDB has inserted thousands of rows when the feed stops it.
     _, a = run(env, wh, lines_audience(env, b"KEEP-1\nKEEP-2\n", "k.txt"))
     bomb = gzip.compress(b"ABCDEFGH-0000\n" * 100_000)
     load, a = run(env, wh, reload(env, a.id, bomb, "b.csv.gz"))
@@ -205,7 +204,7 @@ def test_gzip_bomb_in_a_replace_keeps_the_live_members(env: Env, wh: Any) -> Non
 
 
 def test_unreadable_lines_fail_the_load_with_the_engine_message_and_keep_the_members(env: Env, wh: Any) -> None:
-    # Over the pipe's buffer, so the feed is still writing when DuckDB stops at the first bad line.
+    # Invalid UTF-8: the file passes the unpacking and fails in DuckDB, inside the writer's transaction.
     _, a = run(env, wh, lines_audience(env, b"KEEP-1\n", "k.txt"))
     bad = b"ab\xff\xfe\n" + b"AAAA\n" * 200_000
     load, a = run(env, wh, reload(env, a.id, bad, "bad.txt"))

@@ -1,44 +1,27 @@
-"""Feeding one audience file to the warehouse through a named pipe, checking it on the way.
+"""Unpacking one audience file for the warehouse: inflate it once, check it, drop its header.
 
 A load used to inflate a ``.gz`` file once in Python to refuse bombs and non-gzip data, then
-have DuckDB inflate it again inside the load. Now the file is inflated exactly once, here, on
-its own thread (zlib releases the GIL), while DuckDB's ``read_csv`` parses the plain lines from
-a FIFO and inserts them on the writer thread: the check costs no extra pass and runs on the
-other core. Memory stays constant (one chunk plus the pipe's buffer).
+have DuckDB inflate it again inside the load, single-threaded. Now the file is streamed from the
+blob store (local disk or S3) and inflated exactly once, here, into a plain temporary file; the
+checks happen on the way, in constant memory (one chunk at a time). DuckDB then reads the plain
+file with all its threads (a plain file splits into ranges; a gzip stream does not).
 
-Nothing can reach the audience's stored members before the checks pass: the rows land in the
-writer's open transaction as a new version beside the live one, the feed's outcome is checked
-(``Feed.__exit__`` raises) before the load deletes anything or commits, and a raise rolls the
-whole transaction back. A bomb stops the feed at the size limit (DuckDB sees the end of the
-file), so it never costs more than that many bytes of work.
+Everything here runs before the load reaches the warehouse writer, so a file that is not gzip,
+is truncated, or inflates past the limit (a bomb, stopped at that size) is refused before any
+stored member is touched. The temporary file is at most ``max_decompressed_bytes`` long.
 """
 
 from __future__ import annotations
 
-import contextlib
-import errno
-import fcntl
-import os
-import threading
 import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from types import TracebackType
 
 from traitbase.errors import Invalid
 
 GZIP_MAGIC = b"\x1f\x8b"
 _OUT = 1024 * 1024  # most bytes one inflate call may produce: a bomb never fills memory
 _HEADER_PEEK = 256  # a first line longer than this is not a header
-
-
-def _widen(fd: int) -> None:
-    # A pipe holds 64 KiB by default: the reader would wake for every 64 KiB. A 1 MiB pipe (the
-    # unprivileged maximum on Linux) lets DuckDB read in large blocks; elsewhere keep the default.
-    set_size = getattr(fcntl, "F_SETPIPE_SZ", None)
-    if set_size is not None:
-        with contextlib.suppress(OSError):
-            fcntl.fcntl(fd, set_size, _OUT)
 
 
 def inflate(chunks: Iterator[bytes], *, max_decompressed_bytes: int) -> Iterator[bytes]:
@@ -88,71 +71,16 @@ def without_header(pieces: Iterator[bytes], is_header: Callable[[str], bool]) ->
     yield from pieces
 
 
-class Feed:
-    """A context manager: while open, a thread writes the checked plain lines into ``fifo``.
-
-    ``open_chunks`` is called afresh on each entry (the writer may run a step twice when a group
-    commit is retried). On exit the pipe is released even if DuckDB never opened it, the thread
-    is joined, and the feed's own error (not gzip, bomb, truncated) is raised.
-    """
-
-    def __init__(
-        self,
-        fifo: Path,
-        open_chunks: Callable[[], Iterator[bytes]],
-        *,
-        compressed: bool,
-        max_decompressed_bytes: int,
-        is_header: Callable[[str], bool],
-    ) -> None:
-        self.fifo = fifo
-        self._open_chunks = open_chunks
-        self._compressed = compressed
-        self._max = max_decompressed_bytes
-        self._is_header = is_header
-        self._thread: threading.Thread | None = None
-        self._error: BaseException | None = None
-
-    def _pieces(self) -> Iterator[bytes]:
-        chunks = self._open_chunks()
-        plain = inflate(chunks, max_decompressed_bytes=self._max) if self._compressed else chunks
-        return without_header(plain, self._is_header)
-
-    def _pump(self) -> None:
-        try:
-            # open() blocks until the reader opens the pipe; a broken pipe means the reader stopped
-            # (its own error is the one reported).
-            with contextlib.suppress(BrokenPipeError), open(self.fifo, "wb") as out:
-                _widen(out.fileno())
-                for piece in self._pieces():
-                    out.write(piece)
-        except BaseException as exc:  # reported by __exit__ on the writer thread
-            self._error = exc
-
-    def __enter__(self) -> Path:
-        self._error = None
-        self._thread = threading.Thread(target=self._pump, name="audience-feed", daemon=True)
-        self._thread.start()
-        return self.fifo
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        assert self._thread is not None
-        self._release_writer()
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-
-    def _release_writer(self) -> None:
-        # If the reader never opened the pipe (the query failed first), the pump is still blocked
-        # in open(); opening the read end without blocking lets it through to a broken pipe.
-        while self._thread is not None and self._thread.is_alive():
-            try:
-                fd = os.open(self.fifo, os.O_RDONLY | os.O_NONBLOCK)
-            except OSError as exc:  # pragma: no cover - the FIFO is ours and exists
-                if exc.errno != errno.ENOENT:
-                    raise
-                return
-            os.close(fd)
-            self._thread.join(0.05)
+def unpack(
+    chunks: Iterator[bytes],
+    dest: Path,
+    *,
+    compressed: bool,
+    max_decompressed_bytes: int,
+    is_header: Callable[[str], bool],
+) -> None:
+    """Write the file's plain lines to ``dest`` (without a header row), refusing bad gzip data."""
+    plain = inflate(chunks, max_decompressed_bytes=max_decompressed_bytes) if compressed else chunks
+    with open(dest, "wb") as out:
+        for piece in without_header(plain, is_header):
+            out.write(piece)

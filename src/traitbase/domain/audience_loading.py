@@ -8,13 +8,12 @@ with the reason, and the audience keeps the members it had.
 from __future__ import annotations
 
 import functools
-import os
 import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from traitbase.domain.audience_feed import Feed
+from traitbase.domain.audience_feed import unpack
 from traitbase.errors import DomainError
 from traitbase.storage.blobs import BlobStore
 from traitbase.storage.db import Database
@@ -27,6 +26,7 @@ from traitbase.storage.warehouse.base import Warehouse, WriteOp, Written
 class LoadLimits:
     max_decompressed_bytes: int
     max_id_length: int
+    work_dir: Path | None = None  # where the plain copies go (the warehouse's temp dir); None: system temp
 
 
 def run_load(db: Database, blobs: BlobStore, warehouse: Warehouse, load_id: str, *, limits: LoadLimits) -> None:
@@ -41,24 +41,25 @@ def run_load(db: Database, blobs: BlobStore, warehouse: Warehouse, load_id: str,
         )
         fmt, sources = load.file_format, list(load.sources)
     try:
-        with tempfile.TemporaryDirectory(prefix="tb-audience-") as tmp:
+        if limits.work_dir is not None:
+            limits.work_dir.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(prefix="tb-audience-", dir=limits.work_dir) as tmp:
             prepared = []
             for i, src in enumerate(sources):
                 key = str(src["blob_key"])
-                fifo = Path(tmp) / f"{i}.pipe"
-                os.mkfifo(fifo, 0o600)
-                # Each file is streamed from the blob store (no local copy, even from S3), checked
-                # and inflated once on the way into DuckDB (domain.audience_feed).
-                feed = Feed(
-                    fifo,
-                    functools.partial(blobs.iter_chunks, key),
+                plain = Path(tmp) / f"{i}.txt"
+                # Streamed from the blob store (even from S3), checked and inflated once; nothing
+                # reaches the warehouse writer unless every file passed (domain.audience_feed).
+                unpack(
+                    blobs.iter_chunks(key),
+                    plain,
                     compressed=key.lower().endswith(".gz"),
                     max_decompressed_bytes=limits.max_decompressed_bytes,
                     is_header=members.is_header,
                 )
                 dt = src.get("device_type")
                 device_type = int(str(dt)) if dt is not None else None
-                prepared.append(members.Source(device_type=device_type, lines=functools.partial(_entered, feed)))
+                prepared.append(members.Source(path=plain, device_type=device_type))
             step = functools.partial(
                 members.load_members,
                 t=target,
@@ -86,10 +87,6 @@ def run_load(db: Database, blobs: BlobStore, warehouse: Warehouse, load_id: str,
             updated_at=now,
         )
         repo.set_live_version(s, target.audience_id, version=target.version, record_count=counts.record_count, now=now)
-
-
-def _entered(feed: Feed) -> Feed:
-    return feed
 
 
 def fail_load(db: Database, load_id: str, reason: str) -> None:

@@ -12,9 +12,7 @@ ids several times slower. Loads append contiguous row groups, so the per-row-gro
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import AbstractContextManager
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,15 +44,8 @@ def is_header(line: str) -> bool:
 
 @dataclass(frozen=True)
 class Source:
+    path: Path  # plain lines (already inflated and checked, header dropped: domain.audience_feed)
     device_type: int | None
-    # Entering gives the path of the plain lines DuckDB reads (a file, or a pipe fed while open);
-    # leaving raises if the feed found the file bad, before anything is deleted or committed.
-    lines: Callable[[], AbstractContextManager[Path]]
-
-
-def plain_file(path: Path) -> Callable[[], AbstractContextManager[Path]]:
-    """``Source.lines`` for an uncompressed, headerless file already on local disk."""
-    return lambda: contextlib.nullcontext(path)
 
 
 @dataclass(frozen=True)
@@ -75,7 +66,7 @@ class LoadCounts:
 
 def _read_lines(path: Path) -> str:
     # One VARCHAR per line: no delimiter, no quoting, so any byte sequence is one id candidate.
-    # Explicit column and no sniffing: the file is read once, front to back (it may be a pipe).
+    # Explicit column and no sniffing: nothing is guessed, and the file is read once (in parallel).
     p = str(path).replace("'", "''")
     return (
         f"read_csv('{p}', columns={{'line': 'VARCHAR'}}, header=false, delim='\\x01', quote='', "
@@ -95,8 +86,8 @@ def load_members(
     """Load every source as ``t.version`` and make it the audience's only version (inside the writer's tx).
 
     One ``INSERT ... SELECT ... FROM read_csv`` per file straight into ``audience_members`` (no
-    staging copy). The previous version is deleted only after every file loaded and its feed
-    reported no error, in the same transaction.
+    staging copy). The previous version is deleted only after every file loaded, in the
+    same transaction.
     """
     key = [t.project, t.environment, t.audience_id]
     try:
@@ -108,19 +99,18 @@ def load_members(
         total = 0
         for src in sources:
             dt = "NULL" if src.device_type is None else str(int(src.device_type))
-            with src.lines() as path:
-                # Blank lines are not counted. A failing line is stored as '' for the length of
-                # this transaction, counted, then removed: one pass over each file.
-                rows = tx.execute(
-                    f"""
-                    INSERT INTO audience_members
-                    SELECT ?, ?, ?, ?, {dt}, coalesce(CASE WHEN length(x) BETWEEN 1 AND ? THEN x END, '')
-                    FROM (SELECT {_id_expr(file_format)} AS x
-                          FROM (SELECT line, {_FAST_TRIM} AS t FROM {_read_lines(path)} WHERE line IS NOT NULL)
-                          WHERE t <> '')
-                    """,
-                    [*key, t.version, max_id_length],
-                )
+            # Blank lines are not counted. A failing line is stored as '' for the length of
+            # this transaction, counted, then removed: one pass over each file.
+            rows = tx.execute(
+                f"""
+                INSERT INTO audience_members
+                SELECT ?, ?, ?, ?, {dt}, coalesce(CASE WHEN length(x) BETWEEN 1 AND ? THEN x END, '')
+                FROM (SELECT {_id_expr(file_format)} AS x
+                      FROM (SELECT line, {_FAST_TRIM} AS t FROM {_read_lines(src.path)} WHERE line IS NOT NULL)
+                      WHERE t <> '')
+                """,
+                [*key, t.version, max_id_length],
+            )
             total += int(rows[0][0]) if rows else 0
         bad = tx.execute(
             "SELECT count(*) FROM audience_members WHERE project = ? AND environment = ? AND audience_id = ? "
