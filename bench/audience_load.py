@@ -115,9 +115,7 @@ def phases(path: Path, work: Path, settings: Settings) -> None:
     done = time.perf_counter()
     wh.close()
     assert isinstance(outcome, Written)
-    print(
-        f"  phase load step (feed + INSERT + count/cleanup, in the writer's tx): {marks['step'] - marks['start']:.1f} s"
-    )
+    print(f"  phase load step (INSERT + count/cleanup, in the writer's tx): {marks['step'] - marks['start']:.1f} s")
     print(f"  phase commit: {done - marks['step']:.2f} s")
 
 
