@@ -5,7 +5,14 @@ load, timed from the first uploaded byte until the audience shows the new versio
 the ratio to DuckDB ``read_csv`` of the same file into a plain table (same run, same machine),
 and the server process's peak RSS. Goals: ratio at least 0.5, peak RSS under 500 MB.
 
-    python bench/audience_load.py [--lines 20000000] [--keep DIR]
+Phases of the whole path (from the client and the load's status): upload (server receives,
+hashes and fsyncs), queued (create answered until the job marks the load Running), load (inflate
++ check + DuckDB insert + commit, until the audience shows the new version). ``--phases`` then
+times the load's parts one by one in this process (on a scratch warehouse with the server's
+DuckDB settings): the gzip inflate/check alone, DuckDB parsing alone, the unpack (inflate +
+check + plain copy), the load step (INSERT from the plain copy), and its commit.
+
+    python bench/audience_load.py [--lines 20000000] [--keep DIR] [--phases]
 """
 
 from __future__ import annotations
@@ -30,6 +37,7 @@ from traitbase.config import Settings
 from traitbase.domain.bootstrap import first_start
 from traitbase.domain.tokenauth import compute_token
 from traitbase.storage.db import Database, migrate
+from traitbase.storage.models import AudienceLoad
 
 
 def generate(path: Path, lines: int) -> None:
@@ -59,6 +67,56 @@ def reference(path: Path, work: Path) -> float:
     took = time.perf_counter() - t0
     con.close()
     return took
+
+
+def phases(path: Path, work: Path, settings: Settings) -> None:
+    """The load's parts one at a time, in this process (not part of the whole-path figure)."""
+    from traitbase.domain.audience_feed import inflate, unpack
+    from traitbase.storage.warehouse import audiences as members
+    from traitbase.storage.warehouse.base import WriteOp, Written
+    from traitbase.storage.warehouse.duckdb import DuckDBWarehouse
+
+    cap = settings.audience_file_max_decompressed_bytes
+    t0 = time.perf_counter()
+    size = sum(len(b) for b in inflate(chunks(path), max_decompressed_bytes=cap))
+    print(f"  phase gzip inflate + check alone: {time.perf_counter() - t0:.1f} s ({size / 1e6:.0f} MB plain)")
+    con = duckdb.connect(
+        config={"threads": settings.warehouse_threads, "memory_limit": settings.warehouse_memory_limit}
+    )
+    t0 = time.perf_counter()
+    con.execute(f"SELECT count(*) FROM read_csv('{path}', columns={{'id': 'VARCHAR'}}, header=false)").fetchall()
+    print(f"  phase DuckDB read_csv parse alone (count): {time.perf_counter() - t0:.1f} s")
+    con.close()
+    wh = DuckDBWarehouse(
+        work / "phases.duckdb",
+        memory_limit=settings.warehouse_memory_limit,
+        threads=settings.warehouse_threads,
+        temp_dir=work / "phases.tmp",
+    )
+    t0 = time.perf_counter()
+    plain = work / "phases.txt"
+    unpack(chunks(path), plain, compressed=True, max_decompressed_bytes=cap, is_header=members.is_header)
+    print(f"  phase unpack (inflate + check + write the plain copy): {time.perf_counter() - t0:.1f} s")
+    marks: dict[str, float] = {}
+
+    def step(tx: object) -> object:
+        marks["start"] = time.perf_counter()
+        out = members.load_members(
+            tx,  # type: ignore[arg-type]
+            members.Target("p", "production", 1, 1),
+            sources=[members.Source(path=plain, device_type=2)],
+            file_format="lines",
+            max_id_length=settings.audience_max_id_length,
+        )
+        marks["step"] = time.perf_counter()
+        return out
+
+    outcome = wh.submit(WriteOp(step=step)).result()
+    done = time.perf_counter()
+    wh.close()
+    assert isinstance(outcome, Written)
+    print(f"  phase load step (INSERT + count/cleanup, in the writer's tx): {marks['step'] - marks['start']:.1f} s")
+    print(f"  phase commit: {done - marks['step']:.2f} s")
 
 
 def free_port() -> int:
@@ -93,6 +151,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--lines", type=int, default=20_000_000)
     ap.add_argument("--keep", type=Path, help="work directory to keep (default: a temporary one, removed)")
+    ap.add_argument("--phases", action="store_true", help="also time the load's parts one by one")
     args = ap.parse_args()
     work = args.keep or Path(tempfile.mkdtemp(prefix="tb-audience-bench-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -147,22 +206,38 @@ def main() -> int:
         aud = {"ta_name": "bench", "area_type": 1, "platform": 2,
                "data_path": [{"device_type": 2, "data_path": s3["data"]["s3"]["data_path"]}]}  # fmt: skip
         ta_id = client.post("/api/open/v1/audience", json=aud, headers=signed.headers()).json()["data"]["ta_id"]
+        t_created = time.perf_counter() - t0
         path = f"/admin/v1/projects/{boot.project_id}/audiences/{ta_id}"
+        db = Database(settings)
+        t_running = None
         while True:
+            if t_running is None:
+                with db.read() as s:
+                    status = s.query(AudienceLoad.status).filter(AudienceLoad.audience_id == ta_id).scalar()
+                if status != "Pending":
+                    t_running = time.perf_counter() - t0
             a = client.get(path, headers=admin).json()["data"]
             if a["version"] >= 1:
                 break
-            time.sleep(0.2)
+            time.sleep(0.05)
         t_total = time.perf_counter() - t0
+        db.dispose()
+        t_running = t_total if t_running is None else t_running
         rss = peak_rss_mb(server.pid)
         assert a["record_count"] == args.lines, a
         t_ref = reference(data, work)
         path_rate, ref_rate = args.lines / t_total, args.lines / t_ref
         print(f"file: {args.lines:,} ids, {size / 1e6:.1f} MB gzip")
         print(f"upload: {t_upload:.1f} s; upload + job + load: {t_total:.1f} s = {path_rate:,.0f} ids/s")
+        print(
+            f"  phases: upload {t_upload:.1f} s, create {t_created - t_upload:.2f} s, "
+            f"queued {t_running - t_created:.2f} s, load {t_total - t_running:.1f} s"
+        )
         print(f"DuckDB read_csv into a table: {t_ref:.1f} s = {ref_rate:,.0f} ids/s")
         print(f"ratio (whole path / read_csv): {path_rate / ref_rate:.2f}  (goal >= 0.5)")
         print(f"server peak RSS: {rss:.0f} MB  (goal < 500 MB)")
+        if args.phases:
+            phases(data, work, settings)
         return 0
     finally:
         if server is not None:

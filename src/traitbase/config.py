@@ -292,6 +292,20 @@ class Settings(BaseSettings):
     warehouse_read_max_rows: int = Field(
         100_000, description="Most rows one warehouse read returns; longer results are cut and marked truncated."
     )
+    warehouse_memory_limit: str = Field(
+        "128MB",
+        description=(
+            "DuckDB `memory_limit` of the warehouse (e.g. `256MB`, `2GB`): its buffer pool; big loads and "
+            "queries spill to `warehouse_temp_dir` beyond it."
+        ),
+    )
+    warehouse_threads: int = Field(
+        2, ge=1, description="DuckDB `threads` of the warehouse: worker threads one query may use (about one per core)."
+    )
+    warehouse_temp_dir: Path | None = Field(
+        None,
+        description="Directory where DuckDB spills data past its memory limit. Unset: `<data_dir>/warehouse.tmp`.",
+    )
 
     # --- bootstrap ----------------------------------------------------------------------------
     bootstrap_org_name: str = Field("Default organization", description="Name of the organization made at first start.")
@@ -306,6 +320,10 @@ class Settings(BaseSettings):
     @property
     def resolved_warehouse_path(self) -> Path:
         return self.warehouse_path or self.data_dir / "warehouse.duckdb"
+
+    @property
+    def resolved_warehouse_temp_dir(self) -> Path:
+        return self.warehouse_temp_dir or self.data_dir / "warehouse.tmp"
 
     @property
     def is_sqlite(self) -> bool:

@@ -98,4 +98,7 @@ def open_warehouse(settings: Settings) -> Warehouse:
         read_timeout=settings.warehouse_read_timeout_seconds,
         read_max_rows=settings.warehouse_read_max_rows,
         idempotency_ttl=settings.idempotency_ttl_seconds,
+        memory_limit=settings.warehouse_memory_limit,
+        threads=settings.warehouse_threads,
+        temp_dir=settings.resolved_warehouse_temp_dir,
     )

@@ -146,3 +146,69 @@ def test_device_id_file_with_header_loads_through_gzip(env: Env, wh: Any, tmp_pa
     assert member_ids(env, a.id, 1) == ["AAAA-1", "BBBB-2"]
     assert members.contains(wh, target(env, a.id, 1), "BBBB-2") is True
     assert members.count_members(wh, target(env, a.id, 1)) == 2
+
+
+def lines_audience(env: Env, data: bytes, name: str) -> str:
+    """A device-id audience (file face model) with one uploaded file; returns its first load's id."""
+    ctx = env.app.state.ctx
+    key = f"audience-files/{env.boot.project_id}/u/{name}"
+    ctx.blobs.put_stream(key, iter([data]))
+    with ctx.db.uow() as s:
+        a = audiences.repo.insert_audience(
+            s, org_id=env.boot.org_id, project_id=env.boot.project_id, environment="production", source="file",
+            name=name, identifier_type="device_id", platform=2, area_type=1, device_types="2", version=0,
+            record_count=0, created_at=datetime.now(UTC), updated_at=datetime.now(UTC),
+        )  # fmt: skip
+        return audiences._new_load(
+            s, a, file_format="lines", sources=[{"device_type": 2, "blob_key": key}], now=datetime.now(UTC)
+        ).id
+
+
+def reload(env: Env, audience_id: int, data: bytes, name: str) -> str:
+    ctx = env.app.state.ctx
+    key = f"audience-files/{env.boot.project_id}/u/{name}"
+    ctx.blobs.put_stream(key, iter([data]))
+    with ctx.db.uow() as s:
+        a = s.get(Audience, audience_id)
+        assert a is not None
+        return audiences._new_load(
+            s, a, file_format="lines", sources=[{"device_type": 2, "blob_key": key}], now=datetime.now(UTC)
+        ).id
+
+
+def test_header_word_is_dropped_only_as_the_first_line(env: Env, wh: Any) -> None:
+    load, a = run(env, wh, lines_audience(env, b"IDFA\nAAAA-1\nidfa\n\n  \n", "h.txt"))
+    assert summary(load, a) == {
+        "status": "Completed", "total": 2, "ok": 2, "failed": 0, "error": None, "version": 1, "record_count": 2,
+    }  # fmt: skip
+    assert member_ids(env, a.id, 1) == ["AAAA-1", "idfa"]
+
+
+def test_quoted_and_padded_ids_are_trimmed_and_long_ones_fail(env: Env, wh: Any) -> None:
+    data = b"\"A-1\"\n\t B-2 \r\nC-3\r\n'D-4'\n" + b"x" * 65 + b"\n"
+    load, a = run(env, wh, lines_audience(env, gzip.compress(data), "t.csv.gz"))
+    assert summary(load, a) == {
+        "status": "Completed", "total": 5, "ok": 4, "failed": 1, "error": None, "version": 1, "record_count": 4,
+    }  # fmt: skip
+    assert member_ids(env, a.id, 1) == ["'D-4'", "A-1", "B-2", "C-3"]  # single quotes are part of an id
+
+
+def test_gzip_bomb_in_a_replace_keeps_the_live_members(env: Env, wh: Any) -> None:
+    _, a = run(env, wh, lines_audience(env, b"KEEP-1\nKEEP-2\n", "k.txt"))
+    bomb = gzip.compress(b"ABCDEFGH-0000\n" * 100_000)
+    load, a = run(env, wh, reload(env, a.id, bomb, "b.csv.gz"))
+    assert (load.status, load.error_reason) == ("Failed", "file decompresses to more than 10000 bytes")
+    assert (a.version, a.record_count, member_ids(env, a.id, 1), member_ids(env, a.id, 2)) == (
+        1, 2, ["KEEP-1", "KEEP-2"], [],
+    )  # fmt: skip
+
+
+def test_unreadable_lines_fail_the_load_with_the_engine_message_and_keep_the_members(env: Env, wh: Any) -> None:
+    # Invalid UTF-8: the file passes the unpacking and fails in DuckDB, inside the writer's transaction.
+    _, a = run(env, wh, lines_audience(env, b"KEEP-1\n", "k.txt"))
+    bad = b"ab\xff\xfe\n" + b"AAAA\n" * 200_000
+    load, a = run(env, wh, reload(env, a.id, bad, "bad.txt"))
+    assert (load.status, load.error_reason) == (
+        "Failed", "file could not be read: Invalid Input Error: CSV Error on Line: 1",
+    )  # fmt: skip
+    assert (a.version, member_ids(env, a.id, 1)) == (1, ["KEEP-1"])

@@ -216,3 +216,32 @@ def test_submit_after_close_is_refused(tmp_path: Path) -> None:
     w.close()
     with pytest.raises(Unavailable):
         w.submit(WriteOp(events=_events(1)))
+
+
+SETTINGS_SQL = "SELECT current_setting('memory_limit'), current_setting('threads'), current_setting('temp_directory')"
+
+
+def test_memory_limit_threads_and_spill_directory_are_applied(tmp_path: Path) -> None:
+    w = DuckDBWarehouse(tmp_path / "wh.duckdb", memory_limit="100MB", threads=1, temp_dir=tmp_path / "spill")
+    try:
+        res = w.read(
+            "SELECT current_setting('memory_limit'), current_setting('threads'), current_setting('temp_directory')"
+        )
+    finally:
+        w.close()
+    assert res.rows == [("95.3 MiB", 1, str(tmp_path / "spill"))]
+
+
+def test_app_opens_the_warehouse_with_the_settings(tmp_path: Path) -> None:
+    from traitbase.config import Settings
+    from traitbase.context import open_warehouse
+
+    settings = Settings(data_dir=tmp_path, warehouse_memory_limit="200MB", warehouse_threads=1)
+    w = open_warehouse(settings)
+    try:
+        res = w.read(
+            "SELECT current_setting('memory_limit'), current_setting('threads'), current_setting('temp_directory')"
+        )
+    finally:
+        w.close()
+    assert res.rows == [("190.7 MiB", 1, str(tmp_path / "warehouse.tmp"))]

@@ -7,78 +7,26 @@ with the reason, and the audience keeps the members it had.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import tempfile
-import zlib
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from traitbase.errors import DomainError, Invalid
+from traitbase.domain.audience_feed import unpack
+from traitbase.errors import DomainError
 from traitbase.storage.blobs import BlobStore
 from traitbase.storage.db import Database
 from traitbase.storage.repos import audiences as repo
 from traitbase.storage.warehouse import audiences as members
 from traitbase.storage.warehouse.base import Warehouse, WriteOp, Written
 
-GZIP_MAGIC = b"\x1f\x8b"
-
 
 @dataclass(frozen=True)
 class LoadLimits:
     max_decompressed_bytes: int
     max_id_length: int
-
-
-def check_gzip(chunks: Iterator[bytes], *, max_decompressed_bytes: int) -> int:
-    """Inflate a gzip stream without keeping it, refusing non-gzip data and bombs; returns its size."""
-    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
-    size, first = 0, True
-    for chunk in chunks:
-        if first and not chunk.startswith(GZIP_MAGIC):
-            raise Invalid("file is named .gz but is not gzip data")
-        first = False
-        data = chunk
-        while data:
-            try:
-                # Bounded output per call: a bomb is caught before it fills memory.
-                out = inflater.decompress(data, 1024 * 1024)
-            except zlib.error:
-                raise Invalid("file is not valid gzip data") from None
-            size += len(out)
-            if size > max_decompressed_bytes:
-                raise Invalid(f"file decompresses to more than {max_decompressed_bytes} bytes")
-            data = inflater.unconsumed_tail
-            if inflater.eof and inflater.unused_data:
-                # Concatenated gzip members are valid gzip: go on with the next member.
-                data = inflater.unused_data
-                inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
-    if first or not inflater.eof:
-        raise Invalid("file is not valid gzip data (empty or truncated)")
-    return size
-
-
-def _read_chunks(path: Path) -> Iterator[bytes]:
-    with open(path, "rb") as fh:
-        while chunk := fh.read(1024 * 1024):
-            yield chunk
-
-
-@contextlib.contextmanager
-def _local_copy(blobs: BlobStore, key: str) -> Iterator[Path]:
-    """A path the warehouse can read: the file itself on local disk, a streamed temp copy otherwise."""
-    path = blobs.local_path(key)
-    if path is not None:
-        yield path
-        return
-    with tempfile.TemporaryDirectory(prefix="tb-audience-") as tmp:
-        dest = Path(tmp) / key.rsplit("/", 1)[-1]
-        with open(dest, "wb") as fh:
-            for chunk in blobs.iter_chunks(key):
-                fh.write(chunk)
-        yield dest
+    work_dir: Path | None = None  # where the plain copies go (the warehouse's temp dir); None: system temp
 
 
 def run_load(db: Database, blobs: BlobStore, warehouse: Warehouse, load_id: str, *, limits: LoadLimits) -> None:
@@ -93,17 +41,25 @@ def run_load(db: Database, blobs: BlobStore, warehouse: Warehouse, load_id: str,
         )
         fmt, sources = load.file_format, list(load.sources)
     try:
-        with contextlib.ExitStack() as stack:
+        if limits.work_dir is not None:
+            limits.work_dir.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(prefix="tb-audience-", dir=limits.work_dir) as tmp:
             prepared = []
-            for src in sources:
+            for i, src in enumerate(sources):
                 key = str(src["blob_key"])
-                compressed = key.lower().endswith(".gz")
-                path = stack.enter_context(_local_copy(blobs, key))
-                if compressed:
-                    check_gzip(_read_chunks(path), max_decompressed_bytes=limits.max_decompressed_bytes)
+                plain = Path(tmp) / f"{i}.txt"
+                # Streamed from the blob store (even from S3), checked and inflated once; nothing
+                # reaches the warehouse writer unless every file passed (domain.audience_feed).
+                unpack(
+                    blobs.iter_chunks(key),
+                    plain,
+                    compressed=key.lower().endswith(".gz"),
+                    max_decompressed_bytes=limits.max_decompressed_bytes,
+                    is_header=members.is_header,
+                )
                 dt = src.get("device_type")
                 device_type = int(str(dt)) if dt is not None else None
-                prepared.append(members.Source(path=path, device_type=device_type, compressed=compressed))
+                prepared.append(members.Source(path=plain, device_type=device_type))
             step = functools.partial(
                 members.load_members,
                 t=target,

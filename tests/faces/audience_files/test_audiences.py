@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from tests.conftest import Env
@@ -28,6 +29,15 @@ def create(env: Env, key: TokenKey, name: str = "buyers", platform: int = 2, pat
         "data_path": paths or [{"device_type": 2, "data_path": uploaded(env, key)}],
     }
     return env.client.post(AUD, json=body, headers=key.headers())
+
+
+def wait_loaded(env: Env, ta_id: int, version: int = 1) -> None:
+    path = f"/admin/v1/projects/{env.boot.project_id}/audiences/{ta_id}"
+    for _ in range(300):
+        if env.client.get(path, headers=env.admin).json()["data"]["version"] >= version:
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"audience {ta_id} did not reach version {version}")
 
 
 def error(code: int, message: str) -> dict[str, Any]:
@@ -128,6 +138,7 @@ def test_update_after_the_lock_is_accepted(tmp_path: Any) -> None:
     with contextmanager(build_env)(make_settings(tmp_path, audience_update_lock_seconds=0)) as env:
         key = token_key(env)
         ta_id = create(env, key).json()["data"]["ta_id"]
+        wait_loaded(env, ta_id)  # an update while the first load runs is refused (409), by design
         body = {"ta_id": ta_id, "data_path": [{"device_type": 8, "data_path": uploaded(env, key)}]}
         r = env.client.put(AUD, json=body, headers=key.headers())
         assert r.json() == {"code": 200, "msg": "success", "message": "success", "data": {"ta_id": ta_id}}

@@ -117,10 +117,21 @@ class DuckDBWarehouse:
         read_max_rows: int = 100_000,
         idempotency_ttl: float = 24 * 3600,
         expire_every: float = 60.0,
+        memory_limit: str = "128MB",
+        threads: int = 2,
+        temp_dir: Path | None = None,
     ) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self._root = duckdb.connect(str(path))
+        # DuckDB's own defaults (80% of RAM, one thread per core) suit a dedicated analytics box, not
+        # a small server that shares its RAM with the API: the buffer pool is capped and spills.
+        spill = temp_dir or path.with_name(path.name + ".tmp")
+        config: dict[str, str | bool | int | float | list[str]] = {
+            "memory_limit": memory_limit,
+            "threads": threads,
+            "temp_directory": str(spill),
+        }
+        self._root = duckdb.connect(str(path), config=config)
         self.schema_version = migrate(self._root)
         # duckdb connections are not safe to share across threads; each thread gets a cursor
         # (its own connection to the same database), and making one is guarded.
