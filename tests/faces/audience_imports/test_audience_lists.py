@@ -193,3 +193,23 @@ def test_list_is_loaded_by_the_background_job_end_to_end(tmp_path: Path) -> None
         }
         listed = env.client.get(f"{BASE}app/{env.boot.project_id}", headers=auth).json()
         assert [(x["version"], x["record_count"]) for x in listed] == [(1, 2)]
+
+
+def test_the_501st_list_of_an_app_is_refused_at_the_default_limit(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path, job_workers=0, audience_imports_rate_limit="1000/minute")
+    assert settings.audience_imports_max_lists == 500
+    with contextmanager(build_env)(settings) as env:
+        auth = basic(env)
+        codes = {create(env, auth, name=f"list-{i}").status_code for i in range(500)}
+        assert codes == {202}
+        r = create(env, auth, name="list-500")
+        assert (r.status_code, r.json()) == (
+            400,
+            {
+                "code": 400,
+                "message": "this app already has 500 audience lists, the most allowed is 500",
+                "errors": {"audience_name": "too many lists"},
+            },
+        )
+        listed = env.client.get(f"{BASE}app/{env.boot.project_id}", headers=auth).json()
+        assert len(listed) == 500
