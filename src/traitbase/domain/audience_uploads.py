@@ -223,7 +223,7 @@ def begin_receive(s: Session, *, upload_id: str | None = None, blob_key: str | N
     upload = repo.get_upload(s, upload_id) if upload_id else repo.upload_by_blob_key(s, blob_key or "")
     if upload is None:
         raise NotFound("no such upload")
-    if _aware(upload.expires_at) < now:
+    if upload.expires_at < now:
         raise Forbidden("upload URL has expired")
     if not repo.claim_upload(s, upload.id, from_state="pending", to_state="receiving"):
         raise Conflict("this upload URL was already used; request a new one")
@@ -242,10 +242,6 @@ def finish_receive(s: Session, upload_id: str, info: BlobInfo | None, *, error: 
     assert info is not None
     repo.set_upload(s, upload_id, state="uploaded", size=info.size)
     return None
-
-
-def _aware(v: datetime) -> datetime:
-    return v if v.tzinfo else v.replace(tzinfo=UTC)
 
 
 # --- using an upload -------------------------------------------------------------------------

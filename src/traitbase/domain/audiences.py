@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -265,7 +265,6 @@ def update_file_audience(
     a = get_audience(s, p, ta_id)
     last = repo.last_load_time(s, a.id)
     if last is not None:
-        last = last if last.tzinfo else last.replace(tzinfo=UTC)
         unlock = last + timedelta(seconds=limits.update_lock_seconds)
         if now < unlock:
             raise Invalid(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import Path, Query
@@ -45,10 +45,7 @@ class KeyIn(BaseModel):
 
 
 def _ts(v: datetime | None) -> str | None:
-    # SQLite hands stored times back without a zone; every stored time is UTC.
-    if v is None:
-        return None
-    return (v if v.tzinfo else v.replace(tzinfo=UTC)).isoformat()
+    return v.isoformat() if v else None
 
 
 def org_out(o: Organization) -> dict[str, Any]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from pydantic import BaseModel, Field
 
 from traitbase.storage.models import Audience
@@ -28,11 +30,8 @@ class AudienceDeleteIn(BaseModel):
     ta_id: list[int] = Field(min_length=1, max_length=500)
 
 
-def _unix(v: object) -> int:
-    from datetime import UTC, datetime
-
-    assert isinstance(v, datetime)
-    return int((v if v.tzinfo else v.replace(tzinfo=UTC)).timestamp())
+def _unix(v: datetime) -> int:
+    return int(v.timestamp())
 
 
 def audience_item(a: Audience) -> dict[str, object]:

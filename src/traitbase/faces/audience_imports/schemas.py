@@ -9,7 +9,8 @@ from traitbase.storage.models import Audience, AudienceLoad
 
 
 def _ts(v: datetime) -> str:
-    return (v if v.tzinfo else v.replace(tzinfo=UTC)).strftime("%Y-%m-%dT%H:%M:%S")
+    # Localytics prints UTC times without an offset.
+    return v.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
 
 
 def list_out(a: Audience) -> dict[str, Any]:

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from traitbase.storage.models.base import Base
+from traitbase.storage.models.base import Base, UtcDateTime
 
 
 class Audience(Base):
@@ -32,8 +32,8 @@ class Audience(Base):
     device_types: Mapped[str | None] = mapped_column(String(64), nullable=True)  # "2,8,9"
     version: Mapped[int] = mapped_column(Integer, default=0)  # version whose members are live; 0 = none yet
     record_count: Mapped[int] = mapped_column(BigInteger, default=0)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class AudienceLoad(Base):
@@ -54,8 +54,8 @@ class AudienceLoad(Base):
     successful_lines: Mapped[int] = mapped_column(BigInteger, default=0)
     failed_lines: Mapped[int] = mapped_column(BigInteger, default=0)
     error_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class AudienceUpload(Base):
@@ -76,5 +76,5 @@ class AudienceUpload(Base):
     state: Mapped[str] = mapped_column(String(10))
     size: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
-    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
