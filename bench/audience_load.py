@@ -195,7 +195,7 @@ def main() -> int:
         body = {"name": "bench", "scopes": ["upload"], "project_id": boot.project_id, "token_auth": True}
         key = client.post("/admin/v1/keys", json=body, headers=admin).json()["data"]
         signed = Signed(key["key_id"], key["secret"])
-        q = {"area_type": 1, "file_name": "ids.csv.gz", "file_md5": md5}
+        q: dict[str, str | int] = {"area_type": 1, "file_name": "ids.csv.gz", "file_md5": md5}
         s3 = client.get("/api/open/v1/audience/presigned-upload-data", params=q, headers=signed.headers()).json()
         url = s3["data"]["s3"]["url"]
 

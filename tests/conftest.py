@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -69,7 +69,7 @@ class Env:
         return pid
 
 
-def build_env(settings: Settings) -> Iterator[Env]:
+def build_env(settings: Settings) -> Generator[Env, None, None]:
     app = create_app(settings)
     with app.state.ctx.db.uow() as s:
         boot = first_start(s, settings, now_iso="2026-01-01T00:00:00Z")

@@ -7,8 +7,7 @@ from typing import Any
 
 import orjson
 import pytest
-from click.testing import Result
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from tests.conftest import Env
 from traitbase.cli import common

@@ -103,7 +103,7 @@ def test_requests_code_in_the_seed_style_works_unchanged_but_for_the_base_url(li
     key_id, secret = org_key(live)
     base = live.base.replace("http://", f"http://{key_id}:{secret}@")
     with open(path, "rb") as fh:
-        files = {
+        files: dict[str, Any] = {
             "org_id": (None, str(live.env.boot.org_id)),
             "format": (None, "json"),
             "file": ("test_file.json", fh, "application/octet-stream"),

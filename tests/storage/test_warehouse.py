@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -200,14 +200,11 @@ def test_upsert_through_insert_arrow_replaces_rows_by_key(wh: DuckDBWarehouse) -
             }
         )
 
+    def upsert(price: float) -> Callable[[Any], object]:
+        return lambda tx: tx.insert_arrow("items", items(price), upsert_keys=("project", "environment", "item_id"))
+
     for price in (25.5, 30.0):
-        wh.submit(
-            WriteOp(
-                step=lambda tx, p=price: tx.insert_arrow(
-                    "items", items(p), upsert_keys=("project", "environment", "item_id")
-                )
-            )
-        ).result(10)
+        wh.submit(WriteOp(step=upsert(price))).result(10)
     assert wh.read("SELECT item_id, price FROM items").rows == [("1001", 30.0)]
 
 
