@@ -33,6 +33,14 @@ class Settings(BaseSettings):
             "`<data_dir>/traitbase.db`. Scale mode: `postgresql+psycopg://user@host/db`."
         ),
     )
+    sqlite_cache_mb: int = Field(
+        64,
+        ge=1,
+        description=(
+            "Page cache of each SQLite connection, in MB (embedded mode). Filled only as pages are read, "
+            "so it never exceeds the database size; larger values speed up big profile imports."
+        ),
+    )
     redis_url: str | None = Field(
         None,
         description="Redis URL for rate-limit counters (scale mode). Unset: counters live in process memory.",

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import time
 
+import orjson
 import pytest
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect, text
+from sqlalchemy import event, inspect, text
 
 from tests.conftest import Env
 from traitbase.domain.bootstrap import first_start
@@ -170,3 +171,53 @@ def test_nul_in_attribute_value_is_400_on_each_backend(backend: Env) -> None:
 def test_long_timezone_is_400_on_each_backend(backend: Env) -> None:
     r = backend.client.post("/admin/v1/projects", json={"name": "x", "timezone": "Z" * 100}, headers=backend.admin)
     assert r.status_code == 400
+
+
+def _bulk_statements(env: Env, sizes: list[int]) -> tuple[set[str], dict[str, dict[str, object]]]:
+    """Write then read back ``sum(sizes)`` users in bulk calls of the given sizes; the distinct SQL texts used."""
+    seen: set[str] = set()
+    engine = env.app.state.ctx.db.engine
+
+    def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if "user_profiles" in statement:
+            seen.add(statement)
+
+    org_id, scope = env.boot.org_id, repo.app_scope(env.boot.project_id)
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        first = 0
+        for size in sizes:
+            docs = (orjson.dumps({"n": first + i, "tags": ["a", "b"]}).decode() for i in range(size))
+            rows = [(f"u{first + i:05d}", doc) for i, doc in enumerate(docs)]
+            with env.app.state.ctx.db.uow() as s:
+                repo.replace_attributes(
+                    s, org_id=org_id, scope=scope, environment="production", rows=rows, now=time.time()
+                )
+            first += size
+        with env.app.state.ctx.db.uow() as s:
+            ids = [f"u{i:05d}" for i in range(first + 5)]
+            loaded = repo.load_attributes(s, org_id=org_id, scope=scope, environment="production", user_ids=ids)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    return seen, loaded
+
+
+def test_bulk_writes_and_reads_use_a_few_fixed_statements_whatever_the_sizes(backend: Env) -> None:
+    # Statements whose text follows the batch size would each stay prepared in the driver's
+    # per-connection cache; an import worker's memory grew by tens of MB that way.
+    sizes = [1, 7, 26, 251, 2_001, 4_321, 3, 999]
+    seen, loaded = _bulk_statements(backend, sizes)
+    assert len(loaded) == sum(sizes)
+    assert loaded["u00000"] == {"n": 0, "tags": ["a", "b"]}
+    assert loaded[f"u{sum(sizes) - 1:05d}"] == {"n": sum(sizes) - 1, "tags": ["a", "b"]}
+    writes = {s for s in seen if s.startswith("INSERT")}
+    reads = {s for s in seen if s.startswith("SELECT")}
+    assert len(writes) <= len(repo._UPSERT_SIZES)
+    assert len(reads) == 1
+
+
+def test_bulk_write_replaces_whole_documents(backend: Env) -> None:
+    _merge(backend, [("u00000", {"old": "x"})])
+    _seen, loaded = _bulk_statements(backend, [2])
+    assert loaded == {"u00000": {"n": 0, "tags": ["a", "b"]}, "u00001": {"n": 1, "tags": ["a", "b"]}}
+    assert _view(backend, "u00000") == {"n": 0, "tags": ["a", "b"]}

@@ -23,16 +23,25 @@ from traitbase.config import Settings
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 
-def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
-    cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA journal_mode=WAL")
-    cur.execute("PRAGMA synchronous=FULL")
-    cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA busy_timeout=15000")
-    cur.close()
+DEFAULT_SQLITE_CACHE_MB = 64
 
 
-def make_engine(url: str, *, writer: bool = True) -> Engine:
+def _sqlite_pragmas(cache_mb: int) -> Any:
+    def apply(dbapi_conn: Any, _record: Any) -> None:
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=FULL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=15000")
+        # A negative size is in KiB. SQLite's default (2 MB) makes a bulk import re-read most
+        # pages it updates from the OS; pages are only allocated as they are used.
+        cur.execute(f"PRAGMA cache_size={-1024 * int(cache_mb)}")
+        cur.close()
+
+    return apply
+
+
+def make_engine(url: str, *, writer: bool = True, cache_mb: int = DEFAULT_SQLITE_CACHE_MB) -> Engine:
     if url.startswith("sqlite"):
         # The sqlite3 module's own transaction handling is switched off so that
         # SQLAlchemy's BEGIN is the real one (and BEGIN IMMEDIATE can be issued for writers).
@@ -42,7 +51,7 @@ def make_engine(url: str, *, writer: bool = True) -> Engine:
             pool_size=8,
             max_overflow=16,
         )
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", _sqlite_pragmas(cache_mb))
 
         @event.listens_for(engine, "begin")
         def _begin(conn: Any) -> None:
@@ -66,9 +75,12 @@ class Database:
         self.url = settings.resolved_database_url
         if settings.is_sqlite:
             settings.data_dir.mkdir(parents=True, exist_ok=True)
-        self.engine = make_engine(self.url)
+        cache_mb = settings.sqlite_cache_mb
+        self.engine = make_engine(self.url, cache_mb=cache_mb)
         self.dialect = self.engine.dialect.name
-        self.read_engine = make_engine(self.url, writer=False) if self.dialect == "sqlite" else self.engine
+        self.read_engine = self.engine
+        if self.dialect == "sqlite":
+            self.read_engine = make_engine(self.url, writer=False, cache_mb=cache_mb)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._read_sessions = sessionmaker(self.read_engine, expire_on_commit=False)
         # SQLite has one writer at a time; serialising writers in process avoids busy waits.

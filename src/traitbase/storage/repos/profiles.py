@@ -172,20 +172,20 @@ def count_profiles(s: Session, *, org_id: int, project_id: str, environment: str
 
 # --- set-wise reads and writes for bulk imports ---------------------------------------------
 
-# SQLite allows 32,766 bound parameters per statement: ids are read 10,000 at a time, and
-# documents written 4,000 rows (7 parameters each) per statement.
-_LOAD_BATCH = 10_000
-_UPSERT_BATCH = 4_000
+# Every statement here has one of a few fixed shapes. A database driver keeps each distinct
+# statement text prepared in a per-connection cache; statements whose text depends on the
+# chunk's size would fill that cache with large one-off programs (measured: tens of MB per
+# import worker). Ids are therefore passed as one JSON array (SQLite) or one array parameter
+# (PostgreSQL), and rows are written in batches of a few fixed sizes.
+_UPSERT_SIZES = (2_000, 250, 25, 1)  # SQLite allows 32,766 bound parameters; 7 per row
 _LOAD_SQL = {
     "sqlite": (
         "SELECT user_id, attrs FROM user_profiles WHERE org_id = ? AND scope = ? AND environment = ? "
-        "AND user_id IN ({ids})",
-        "?",
+        "AND user_id IN (SELECT value FROM json_each(?))"
     ),
     "postgresql": (
         "SELECT user_id, attrs::text FROM user_profiles WHERE org_id = %s AND scope = %s AND environment = %s "
-        "AND user_id IN ({ids})",
-        "%s",
+        "AND user_id = ANY(%s)"
     ),
 }
 _REPLACE_SQL = {
@@ -211,17 +211,15 @@ def load_attributes(
 
     Ids are looked up in key order, so consecutive lookups walk neighbouring index pages.
     """
+    if not user_ids:
+        return {}
     conn = s.connection()
-    sql, ph = _LOAD_SQL[conn.dialect.name]
+    dialect = conn.dialect.name
     ids = sorted(user_ids)
-    out: dict[str, dict[str, Any]] = {}
+    param: Any = orjson.dumps(ids).decode() if dialect == "sqlite" else ids
+    rows = conn.exec_driver_sql(_LOAD_SQL[dialect], (org_id, scope, environment, param)).fetchall()
     loads = orjson.loads
-    for i in range(0, len(ids), _LOAD_BATCH):
-        part = ids[i : i + _LOAD_BATCH]
-        statement = sql.format(ids=", ".join([ph] * len(part)))
-        rows = conn.exec_driver_sql(statement, (org_id, scope, environment, *part)).fetchall()
-        out.update({uid: loads(attrs) for uid, attrs in rows})
-    return out
+    return {uid: loads(attrs) for uid, attrs in rows}
 
 
 def replace_attributes(
@@ -231,12 +229,15 @@ def replace_attributes(
     conn = s.connection()
     sql, row_ph = _REPLACE_SQL[conn.dialect.name]
     ordered = sorted(rows)
-    for i in range(0, len(ordered), _UPSERT_BATCH):
-        part = ordered[i : i + _UPSERT_BATCH]
-        params: list[Any] = []
-        for uid, doc in part:
-            params.extend((org_id, scope, environment, uid, doc, now, now))
-        conn.exec_driver_sql(sql.format(rows=", ".join([row_ph] * len(part))), tuple(params))
+    start = 0
+    for size in _UPSERT_SIZES:
+        statement = sql.format(rows=", ".join([row_ph] * size))
+        while len(ordered) - start >= size:
+            params: list[Any] = []
+            for uid, doc in ordered[start : start + size]:
+                params.extend((org_id, scope, environment, uid, doc, now, now))
+            conn.exec_driver_sql(statement, tuple(params))
+            start += size
 
 
 def delete_environment(conn: Connection, *, org_id: int, scope: str, environment: str) -> int:
