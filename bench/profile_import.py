@@ -4,6 +4,10 @@ Prints lines/s of a ``traitbase worker --once`` process importing the file, its 
 the ratio to a reference that bulk-loads the same file into a DuckDB table with ``read_json``.
 Goals on a 2-core machine: at least 100,000 lines/s and a peak RSS under 400 MB.
 
+A second reference shows how much of the time the user store alone needs: the same SQLite
+reads and writes the import makes — each chunk's distinct users read by one query and written
+back whole, one transaction per chunk — without parsing or applying anything.
+
     python bench/profile_import.py [--lines 2000000] [--users 200000] [--keep DIR]
 """
 
@@ -21,13 +25,16 @@ from pathlib import Path
 
 import duckdb
 import orjson
+from sqlalchemy import text
 
 from traitbase.config import Settings
 from traitbase.domain import imports
 from traitbase.domain.bootstrap import first_start
 from traitbase.domain.imports import ImportTarget
+from traitbase.gcpause import gc_paused
 from traitbase.storage.blobs import LocalBlobStore
 from traitbase.storage.db import Database, migrate
+from traitbase.storage.repos import profiles as profile_repo
 
 OPS = ("assign", "increment", "set-add", "set-remove", "delete")
 
@@ -96,6 +103,46 @@ def run_worker(data_dir: Path) -> tuple[float, float]:
     return seconds, peak_kb / 1024
 
 
+def chunk_users(source: Path, chunk_lines: int) -> list[list[str]]:
+    """The distinct customer ids of each chunk of the file, sorted (as the import reads them)."""
+    chunks: list[list[str]] = []
+    current: set[str] = set()
+    with open(source, "rb") as fh:
+        for i, raw in enumerate(fh, 1):
+            current.add(orjson.loads(raw)["customer_id"])
+            if i % chunk_lines == 0:
+                chunks.append(sorted(current))
+                current = set()
+    if current:
+        chunks.append(sorted(current))
+    return chunks
+
+
+def store_reference(data_dir: Path, chunks: list[list[str]]) -> tuple[float, float]:
+    """Seconds the user store takes to read and write back each chunk's users, one transaction each.
+
+    Also returns the part spent writing and committing (the reads left out).
+    """
+    settings = Settings(data_dir=data_dir, log_level="WARNING")
+    db = Database(settings)
+    with db.read() as s:
+        org_id, scope, env = s.execute(text("SELECT org_id, scope, environment FROM user_profiles LIMIT 1")).one()
+    start = time.perf_counter()
+    writing = 0.0
+    for users in chunks:
+        with gc_paused():  # as the import does while it applies a chunk
+            with db.uow() as s:
+                docs = profile_repo.load_attributes(s, org_id=org_id, scope=scope, environment=env, user_ids=users)
+                rows = [(uid, orjson.dumps(attrs).decode()) for uid, attrs in docs.items()]
+                mark = time.perf_counter()
+                now = time.time()
+                profile_repo.replace_attributes(s, org_id=org_id, scope=scope, environment=env, rows=rows, now=now)
+            writing += time.perf_counter() - mark
+    seconds = time.perf_counter() - start
+    db.dispose()
+    return seconds, writing
+
+
 def duckdb_reference(source: Path) -> float:
     con = duckdb.connect()
     start = time.perf_counter()
@@ -122,9 +169,17 @@ def main() -> None:
         enqueue(work / "data", source)
         seconds, rss = run_worker(work / "data")
         ref = duckdb_reference(source)
+        users = chunk_users(source, Settings().imports_chunk_lines)
+        store, writes = store_reference(work / "data", users)
+        touched = sum(len(u) for u in users)
         print(f"traitbase import: {seconds:.1f}s = {args.lines / seconds:,.0f} lines/s; worker peak RSS {rss:.0f} MB")
         print(f"duckdb read_json: {ref:.1f}s = {args.lines / ref:,.0f} lines/s")
         print(f"ratio traitbase/duckdb: {ref / seconds:.2f}x the reference's speed")
+        print(
+            f"user store alone ({touched / args.lines:.2f} user reads+writes per line): {store:.1f}s = "
+            f"{args.lines / store:,.0f} lines/s, {store / seconds:.0%} of the import's time"
+        )
+        print(f"user store writes and commits alone: {writes:.1f}s = {args.lines / writes:,.0f} lines/s")
     finally:
         if args.keep is None:
             shutil.rmtree(work, ignore_errors=True)

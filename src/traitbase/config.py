@@ -212,11 +212,11 @@ class Settings(BaseSettings):
         "60/minute", description="Per-key limit on profile import status calls (`limits` notation)."
     )
     imports_chunk_lines: int = Field(
-        40_000,
+        25_000,
         description=(
             "Lines a profile import applies and checkpoints per transaction. Larger is faster (users "
             "repeated within a chunk are read and written once); smaller holds the embedded database's "
-            "write lock for less time and uses less memory (about 1.5 KB per line, two chunks at once)."
+            "write lock for less time and uses less memory (about 2 KB per line, two chunks at once)."
         ),
     )
     imports_max_line_bytes: int = Field(
