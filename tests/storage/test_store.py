@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import orjson
 import pytest
 from alembic.script import ScriptDirectory
 from sqlalchemy import event, inspect, text
 
-from tests.conftest import Env
+from tests.conftest import Env, build_env, make_settings
 from traitbase.domain.bootstrap import first_start
 from traitbase.domain.keys import hash_secret, parse_token
 from traitbase.errors import Unauthenticated
@@ -221,3 +222,11 @@ def test_bulk_write_replaces_whole_documents(backend: Env) -> None:
     _seen, loaded = _bulk_statements(backend, [2])
     assert loaded == {"u00000": {"n": 0, "tags": ["a", "b"]}, "u00001": {"n": 1, "tags": ["a", "b"]}}
     assert _view(backend, "u00000") == {"n": 0, "tags": ["a", "b"]}
+
+
+def test_sqlite_connections_get_the_configured_page_cache(tmp_path: Path) -> None:
+    for env in build_env(make_settings(tmp_path, sqlite_cache_mb=48)):
+        db = env.app.state.ctx.db
+        for engine in (db.engine, db.read_engine):
+            with engine.connect() as conn:
+                assert conn.exec_driver_sql("PRAGMA cache_size").scalar_one() == -48 * 1024

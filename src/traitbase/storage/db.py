@@ -23,25 +23,25 @@ from traitbase.config import Settings
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 
-DEFAULT_SQLITE_CACHE_MB = 64
-
-
-def _sqlite_pragmas(cache_mb: int) -> Any:
+def _sqlite_pragmas(cache_mb: int | None) -> Any:
     def apply(dbapi_conn: Any, _record: Any) -> None:
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA synchronous=FULL")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA busy_timeout=15000")
-        # A negative size is in KiB. SQLite's default (2 MB) makes a bulk import re-read most
-        # pages it updates from the OS; pages are only allocated as they are used.
-        cur.execute(f"PRAGMA cache_size={-1024 * int(cache_mb)}")
+        if cache_mb is not None:
+            # A negative size is in KiB. SQLite's default (2 MB) makes a bulk import re-read most
+            # pages it updates from the OS; pages are only allocated as they are used.
+            cur.execute(f"PRAGMA cache_size={-1024 * int(cache_mb)}")
         cur.close()
 
     return apply
 
 
-def make_engine(url: str, *, writer: bool = True, cache_mb: int = DEFAULT_SQLITE_CACHE_MB) -> Engine:
+def make_engine(url: str, *, writer: bool = True, cache_mb: int | None = None) -> Engine:
+    """An engine for ``url``; on SQLite, ``cache_mb`` (the setting ``sqlite_cache_mb``) sizes each
+    connection's page cache, and None keeps SQLite's default."""
     if url.startswith("sqlite"):
         # The sqlite3 module's own transaction handling is switched off so that
         # SQLAlchemy's BEGIN is the real one (and BEGIN IMMEDIATE can be issued for writers).
