@@ -34,8 +34,8 @@ import duckdb
 import httpx
 
 from traitbase.config import Settings
-from traitbase.domain.bootstrap import first_start
-from traitbase.domain.tokenauth import compute_token
+from traitbase.domain.control.bootstrap import first_start
+from traitbase.domain.keys.tokenauth import compute_token
 from traitbase.storage.db import Database, migrate
 from traitbase.storage.models import AudienceLoad
 
@@ -71,7 +71,7 @@ def reference(path: Path, work: Path) -> float:
 
 def phases(path: Path, work: Path, settings: Settings) -> None:
     """The load's parts one at a time, in this process (not part of the whole-path figure)."""
-    from traitbase.domain.audience_feed import inflate, unpack
+    from traitbase.domain.audiences.feed import inflate, unpack
     from traitbase.storage.warehouse import audiences as members
     from traitbase.storage.warehouse.base import WriteOp, Written
     from traitbase.storage.warehouse.duckdb import DuckDBWarehouse

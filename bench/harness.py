@@ -22,9 +22,9 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 
 from traitbase.config import Settings
-from traitbase.domain import admin
-from traitbase.domain.bootstrap import first_start
-from traitbase.domain.keys import Principal
+from traitbase.domain.control import service as admin
+from traitbase.domain.control.bootstrap import first_start
+from traitbase.domain.keys.principal import Principal
 from traitbase.storage.db import Database, migrate
 
 

@@ -28,10 +28,10 @@ import orjson
 from sqlalchemy import text
 
 from traitbase.config import Settings
-from traitbase.domain import imports
-from traitbase.domain.bootstrap import first_start
-from traitbase.domain.imports import ImportTarget
-from traitbase.gcpause import gc_paused
+from traitbase.domain.control.bootstrap import first_start
+from traitbase.domain.imports import service as imports
+from traitbase.domain.imports.service import ImportTarget
+from traitbase.kit.gcpause import gc_paused
 from traitbase.storage.blobs import LocalBlobStore
 from traitbase.storage.db import Database, migrate
 from traitbase.storage.repos import profiles as profile_repo

@@ -19,7 +19,7 @@ from starlette.testclient import TestClient
 
 from traitbase.app import create_app
 from traitbase.config import Settings
-from traitbase.domain.bootstrap import BootstrapResult, first_start
+from traitbase.domain.control.bootstrap import BootstrapResult, first_start
 
 PG_ADMIN_URL = os.environ.get("TRAITBASE_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("TRAITBASE_TEST_REDIS", "redis://127.0.0.1:6379/0")

@@ -15,9 +15,9 @@ from starlette.responses import Response
 from traitbase import __version__
 from traitbase.config import Settings
 from traitbase.context import AppContext
-from traitbase.domain.events import EventLimits
-from traitbase.domain.profiles import AttributeLimits
-from traitbase.domain.tokenauth import TokenVerifier
+from traitbase.domain.events.parse import EventLimits
+from traitbase.domain.keys.tokenauth import TokenVerifier
+from traitbase.domain.profiles.parse import AttributeLimits
 from traitbase.errors import DomainError, Invalid
 from traitbase.faces import health
 from traitbase.faces.admin import audiences_router as admin_audiences_router

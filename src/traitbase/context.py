@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from traitbase.config import Settings
-from traitbase.domain.auth import KeyVerifier
+from traitbase.domain.keys.verify import KeyVerifier
 from traitbase.jobs.registry import Resources
 from traitbase.jobs.runner import WorkerPool
 from traitbase.security import Signer, load_master_key

@@ -8,7 +8,7 @@ import msgspec
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from traitbase.domain.profiles import AttributeLimits, _checked_rows, parse_attribute_upload
+from traitbase.domain.profiles.parse import AttributeLimits, _checked_rows, parse_attribute_upload
 from traitbase.errors import Invalid
 
 LIMITS = AttributeLimits(max_users=4, max_fields=4, max_field_name_length=8, max_value_length=6)

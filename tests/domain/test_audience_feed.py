@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from traitbase.domain.audience_feed import inflate, unpack, without_header
+from traitbase.domain.audiences.feed import inflate, unpack, without_header
 from traitbase.errors import Invalid
 from traitbase.storage.warehouse.audiences import is_header
 

@@ -11,9 +11,9 @@ import pytest
 
 from tests.conftest import Env, make_settings
 from traitbase.config import Settings
-from traitbase.domain import audiences
-from traitbase.domain.audience_loading import LoadLimits, run_load
-from traitbase.domain.keys import Principal
+from traitbase.domain.audiences import service as audiences
+from traitbase.domain.audiences.job import LoadLimits, run_load
+from traitbase.domain.keys.principal import Principal
 from traitbase.storage.models import Audience, AudienceLoad
 from traitbase.storage.warehouse import audiences as members
 

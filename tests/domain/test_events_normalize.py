@@ -5,10 +5,10 @@ from __future__ import annotations
 import msgspec
 import pytest
 
-from traitbase.domain import events
-from traitbase.domain.event_specs import BY_PATH, SPECS
-from traitbase.domain.events import EventLimits, normalize_push
-from traitbase.domain.playfab import normalize_playfab, parse_iso_timestamp
+from traitbase.domain.events import parse as events
+from traitbase.domain.events.parse import EventLimits, normalize_push
+from traitbase.domain.events.playfab import normalize_playfab, parse_iso_timestamp
+from traitbase.domain.events.specs import BY_PATH, SPECS
 from traitbase.errors import Invalid
 
 LIMITS = EventLimits(max_items=1000, max_string_length=16)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import Env
-from traitbase.domain import admin
-from traitbase.domain.keys import Principal, parse_token
-from traitbase.domain.profiles import AttributeLimits, parse_attribute_upload, scope_of
+from traitbase.domain.control import service as admin
+from traitbase.domain.keys.principal import Principal, parse_token
+from traitbase.domain.profiles.parse import AttributeLimits, parse_attribute_upload
+from traitbase.domain.profiles.store import scope_of
 from traitbase.errors import Forbidden, Invalid
 
 SMALL = AttributeLimits(max_users=2, max_fields=3, max_field_name_length=7, max_value_length=4)

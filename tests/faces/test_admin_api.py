@@ -8,7 +8,7 @@ import pytest
 
 from tests.conftest import Env
 from tests.faces.support import EPOCH, ISO_UTC, bearer, err, ok, upload
-from traitbase.domain import admin
+from traitbase.domain.control import service as admin
 from traitbase.storage.repos import orgs as org_repo
 
 

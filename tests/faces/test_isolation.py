@@ -15,8 +15,8 @@ from starlette.testclient import TestClient
 from tests.conftest import Env, make_settings
 from tests.faces.support import attrs_of, bearer, err, ok, upload
 from traitbase.app import create_app
-from traitbase.domain.bootstrap import first_start
-from traitbase.domain.keys import Principal
+from traitbase.domain.control.bootstrap import first_start
+from traitbase.domain.keys.principal import Principal
 from traitbase.faces.common.auth import (
     api_key_header_principal,
     basic_principal,

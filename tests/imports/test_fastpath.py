@@ -15,9 +15,9 @@ from typing import Any
 import orjson
 import pytest
 
-from traitbase.domain.import_formats import ImportLimits, JsonChunk
-from traitbase.domain.import_reader import LineBatch
-from traitbase.domain.profile_ops import Applier, LineError, parse_json_line
+from traitbase.domain.imports.ops import Applier, LineError, parse_json_line
+from traitbase.domain.imports.parse import ImportLimits, JsonChunk
+from traitbase.domain.imports.reader import LineBatch
 
 LIMITS = ImportLimits(
     chunk_lines=1000,
@@ -82,7 +82,7 @@ def reference(lines: list[bytes]) -> Outcome:
 
 
 def _decoder() -> Any:
-    from traitbase.domain.import_fastpath import line_decoder
+    from traitbase.domain.imports.fastpath import line_decoder
 
     return line_decoder(LIMITS.max_value_length, LIMITS.max_attr_length)
 

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from traitbase.domain.prefetch import Prefetcher
-from traitbase.gcpause import gc_paused
+from traitbase.kit.gcpause import gc_paused
+from traitbase.kit.prefetch import Prefetcher
 
 
 def test_prefetched_items_come_in_order_and_at_most_depth_exist_at_once() -> None:

@@ -8,7 +8,7 @@ import random
 
 import pytest
 
-from traitbase.domain.import_reader import read_batches, read_lines
+from traitbase.domain.imports.reader import read_batches, read_lines
 
 
 def _file(rnd: random.Random) -> bytes:

@@ -11,8 +11,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import event, inspect, text
 
 from tests.conftest import Env, build_env, make_settings
-from traitbase.domain.bootstrap import first_start
-from traitbase.domain.keys import hash_secret, parse_token
+from traitbase.domain.control.bootstrap import first_start
+from traitbase.domain.keys.principal import hash_secret, parse_token
 from traitbase.errors import Unauthenticated
 from traitbase.storage.db import alembic_config, migrate
 from traitbase.storage.repos import keys as key_repo

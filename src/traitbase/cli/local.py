@@ -10,7 +10,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.engine import make_url
 
 from traitbase.config import Settings
-from traitbase.domain.bootstrap import first_start
+from traitbase.domain.control.bootstrap import first_start
 from traitbase.storage.db import Database, alembic_config, migrate
 
 

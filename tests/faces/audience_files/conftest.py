@@ -16,7 +16,7 @@ import pytest
 import uvicorn
 
 from tests.conftest import Env, build_env, make_settings
-from traitbase.domain.tokenauth import compute_token
+from traitbase.domain.keys.tokenauth import compute_token
 
 
 @dataclass

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from starlette.concurrency import iterate_in_threadpool
 from starlette.responses import Response, StreamingResponse
 
-from traitbase.domain import audience_reads
+from traitbase.domain.audiences import reads as audience_reads
 from traitbase.faces.admin import envelope
 from traitbase.faces.admin.router import Admin
 from traitbase.faces.common.auth import ctx_of

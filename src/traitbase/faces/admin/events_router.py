@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
-from traitbase.domain import event_reads
+from traitbase.domain.events import reads as event_reads
 from traitbase.faces.admin import envelope
 from traitbase.faces.admin.router import Admin
 from traitbase.faces.common.auth import ctx_of

@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import Response
 
-from traitbase.domain import admin
-from traitbase.domain.keys import Principal
+from traitbase.domain.control import service as admin
+from traitbase.domain.keys.principal import Principal
 from traitbase.faces.admin import envelope
 from traitbase.faces.admin.schemas import (
     KeyIn,

@@ -8,8 +8,9 @@ from typing import Any
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from traitbase.domain import profiles
-from traitbase.domain.keys import Principal
+from traitbase.domain.keys.principal import Principal
+from traitbase.domain.profiles import parse as profiles
+from traitbase.domain.profiles import store as profile_store
 from traitbase.faces.attributes import envelope
 from traitbase.faces.attributes.schemas import OPENAPI_BODY, ErrorAnswer, UploadAnswer
 from traitbase.faces.common.auth import bearer_principal, ctx_of, require_scope
@@ -35,5 +36,5 @@ async def upload_profiles(request: Request) -> Response:
     ctx = ctx_of(request)
     body = await read_capped_body(request, ctx.settings.attributes_max_body_bytes)
     rows = profiles.parse_attribute_upload(body, ctx.extras["attribute_limits"])
-    result = await asyncio.wrap_future(profiles.submit_upload(ctx.writer, principal, rows))
+    result = await asyncio.wrap_future(profile_store.submit_upload(ctx.writer, principal, rows))
     return envelope.ok({"received": result.received, "created": result.created, "updated": result.updated})

@@ -12,9 +12,9 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from traitbase.context import AppContext
-from traitbase.domain import audience_uploads as uploads
-from traitbase.domain import audiences
-from traitbase.domain.keys import Principal
+from traitbase.domain.audiences import service as audiences
+from traitbase.domain.audiences import uploads
+from traitbase.domain.keys.principal import Principal
 from traitbase.errors import DomainError, NotFound
 from traitbase.faces.audience_files import envelope
 from traitbase.faces.audience_files.schemas import AudienceDeleteIn, AudienceIn, AudienceUpdateIn, audience_item

@@ -15,8 +15,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from traitbase.context import AppContext
-from traitbase.domain import audiences
-from traitbase.domain.keys import Principal
+from traitbase.domain.audiences import service as audiences
+from traitbase.domain.keys.principal import Principal
 from traitbase.errors import Invalid
 from traitbase.faces.audience_imports import envelope
 from traitbase.faces.audience_imports.schemas import list_out, status_out

@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 
 from traitbase.context import AppContext
-from traitbase.domain.keys import Principal
+from traitbase.domain.keys.principal import Principal
 from traitbase.storage.warehouse import audiences as members
 from traitbase.storage.warehouse.base import WriteOp
 

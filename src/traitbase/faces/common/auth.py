@@ -9,7 +9,7 @@ from fastapi import Request
 from starlette.concurrency import run_in_threadpool
 
 from traitbase.context import AppContext
-from traitbase.domain.keys import Principal, parse_token
+from traitbase.domain.keys.principal import Principal, parse_token
 from traitbase.errors import Forbidden, Unauthenticated
 
 

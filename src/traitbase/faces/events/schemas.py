@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from traitbase.domain.event_specs import EndpointSpec, FieldSpec
-from traitbase.domain.events import DATE_PATTERN, LANGUAGE_PATTERN, TIMESTAMP_PATTERN, EventLimits
+from traitbase.domain.events.parse import DATE_PATTERN, LANGUAGE_PATTERN, TIMESTAMP_PATTERN, EventLimits
+from traitbase.domain.events.specs import EndpointSpec, FieldSpec
 
 _PARAM = {
     "type": "object",

@@ -11,9 +11,9 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from traitbase.context import AppContext
-from traitbase.domain import imports
-from traitbase.domain.imports import ImportTarget
-from traitbase.domain.keys import Principal
+from traitbase.domain.imports import service as imports
+from traitbase.domain.imports.service import ImportTarget
+from traitbase.domain.keys.principal import Principal
 from traitbase.errors import Forbidden, Invalid
 from traitbase.faces.common.auth import basic_principal, ctx_of, require_scope
 from traitbase.faces.common.multipart import MultipartStream

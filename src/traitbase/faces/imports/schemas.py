@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from traitbase.domain.imports import ImportStatus
+from traitbase.domain.imports.service import ImportStatus
 
 
 class UploadAnswer(BaseModel):

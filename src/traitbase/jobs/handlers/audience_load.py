@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from traitbase.domain import audience_loading
-from traitbase.domain.audiences import LOAD_JOB_KIND
+from traitbase.domain.audiences import job as audience_loading
+from traitbase.domain.audiences.service import LOAD_JOB_KIND
 from traitbase.domain.jobs import JobContext, JobFailed
 from traitbase.jobs.registry import Resources, register_job_kind
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from traitbase.domain import event_csv
+from traitbase.domain.events import job as event_csv
 from traitbase.domain.jobs import JobContext
 from traitbase.jobs.registry import Resources, register_job_kind
 

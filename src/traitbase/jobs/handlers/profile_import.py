@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from traitbase.domain import imports
-from traitbase.domain.import_formats import ImportLimits
+from traitbase.domain.imports import job as import_job
+from traitbase.domain.imports import service as imports
+from traitbase.domain.imports.parse import ImportLimits
 from traitbase.domain.jobs import JobContext
 from traitbase.jobs.registry import Resources, register_job_kind
 
@@ -23,7 +24,7 @@ def limits_from(res: Resources) -> ImportLimits:
 
 
 def run(job: JobContext, res: Resources) -> dict[str, Any]:
-    return imports.run_profile_import(job, blobs=res.blobs, limits=limits_from(res))
+    return import_job.run_profile_import(job, blobs=res.blobs, limits=limits_from(res))
 
 
 register_job_kind(imports.KIND, run)

@@ -10,25 +10,15 @@ resumes exactly after the last committed chunk: every line, ``increment`` includ
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-import orjson
 from sqlalchemy.orm import Session
 
 from traitbase.domain import jobs
-from traitbase.domain.import_fastpath import encode_attrs
-from traitbase.domain.import_formats import FORMATS, Chunk, ImportLimits
-from traitbase.domain.jobs import Interrupted, JobContext, JobFailed
-from traitbase.domain.keys import Principal
-from traitbase.domain.prefetch import Prefetcher
-from traitbase.domain.profile_ops import Applier
+from traitbase.domain.imports.parse import FORMATS
+from traitbase.domain.keys.principal import Principal
 from traitbase.errors import Forbidden, Invalid, NotFound
-from traitbase.gcpause import gc_paused
-from traitbase.storage.blobs import BlobStore
-from traitbase.storage.repos import jobs as job_repo
 from traitbase.storage.repos import profiles as profile_repo
 from traitbase.storage.repos import projects as project_repo
 
@@ -129,82 +119,3 @@ def error_log_key(s: Session, activity_id: str) -> str:
     if not key:
         raise NotFound("no error log for this activity id")
     return str(key)
-
-
-# --- the job ------------------------------------------------------------------------------------
-
-
-def run_profile_import(run: JobContext, *, blobs: BlobStore, limits: ImportLimits) -> dict[str, Any]:
-    job = run.job
-    payload, cp = job.payload, dict(job.checkpoint)
-    target = ImportTarget(org_id=job.org_id, project_id=job.project_id, environment=job.environment)
-    counters = {k: int(job.progress.get(k, 0)) for k in COUNTERS}
-    if not cp.get("done"):
-        if not blobs.exists(payload["blob"]):
-            raise JobFailed("the uploaded file is missing from storage")
-        fmt = FORMATS[payload["format"]](limits, cp)
-        applier = Applier(max_value_length=limits.max_value_length, max_attr_length=limits.max_attr_length)
-        with blobs.open(payload["blob"]) as fh:
-            start, first_line = int(cp.get("offset", 0)), int(cp.get("line", 1))
-            # The next chunk is read and decoded in a thread while this one is applied; reading,
-            # decoding and applying allocate many short-lived containers, so the cyclic collector
-            # is paused meanwhile (see ``gcpause``).
-            source = fmt.chunks(fh, start=start, first_line=first_line)
-            with Prefetcher(source, around=gc_paused, name=f"import-{job.id[:8]}") as chunks:
-                for chunk in chunks:
-                    with gc_paused():
-                        if run.should_stop():
-                            raise Interrupted
-                        with run.step() as s:
-                            errors = _apply_chunk(s, chunk, target=target, applier=applier, counters=counters)
-                            job_repo.add_line_errors(s, job_id=job.id, errors=_error_rows(errors, limits))
-                            cp.update(offset=chunk.end, line=chunk.next_line, **chunk.state)
-                            run.save(s, checkpoint=cp, progress=counters)
-                        del chunk, errors
-        cp["done"] = True
-    if counters["failed"] and not cp.get("error_log"):
-        cp["error_log"] = _write_error_log(run, blobs)
-    with run.step() as s:
-        job_repo.delete_line_errors(s, job_id=job.id)
-        run.save(s, checkpoint=cp, progress=counters)
-    return {"error_log": cp.get("error_log")}
-
-
-def _apply_chunk(
-    s: Session, chunk: Chunk, *, target: ImportTarget, applier: Applier, counters: dict[str, int]
-) -> list[tuple[int, bytes, str]]:
-    uids = chunk.user_ids()
-    states = profile_repo.load_attributes(
-        s, org_id=target.org_id, scope=target.scope, environment=target.environment, user_ids=uids
-    )
-    existing = set(states)
-    result = chunk.apply(states, applier)
-    counters["total"] += result.total
-    counters["parsed"] += result.parsed
-    counters["failed"] += len(result.errors)
-    counters["successful"] = counters["total"] - counters["failed"]
-    # A user that did not exist and still has no attribute is not created.
-    encode = encode_attrs
-    rows = [(uid, encode(states[uid])) for uid in result.changed if states[uid] or uid in existing]
-    profile_repo.replace_attributes(
-        s, org_id=target.org_id, scope=target.scope, environment=target.environment, rows=rows, now=time.time()
-    )
-    return result.errors
-
-
-def _error_rows(errors: list[tuple[int, bytes, str]], limits: ImportLimits) -> Iterator[tuple[int, str, str]]:
-    for number, raw, reason in errors:
-        yield number, raw.decode("utf-8", "replace")[: limits.error_line_max_chars], reason
-
-
-def _write_error_log(run: JobContext, blobs: BlobStore) -> str:
-    """Stream the job's failed lines into a JSON Lines blob: {"line", "raw", "reason"} per line."""
-    key = f"imports/{run.job.id}/errors.jsonl"
-
-    def lines() -> Iterator[bytes]:
-        with run.read() as s:
-            for number, raw, reason in job_repo.iter_line_errors(s, job_id=run.job.id):
-                yield orjson.dumps({"line": number, "raw": raw, "reason": reason}) + b"\n"
-
-    blobs.put_stream(key, lines())
-    return key

@@ -12,7 +12,7 @@ import hmac
 import time
 from collections.abc import Callable
 
-from traitbase.domain.keys import Principal, parse_scopes
+from traitbase.domain.keys.principal import Principal, parse_scopes
 from traitbase.errors import Unauthenticated
 from traitbase.security import SecretBox
 from traitbase.storage.db import Database

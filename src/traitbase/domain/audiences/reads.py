@@ -7,8 +7,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from traitbase.domain.event_reads import reachable
-from traitbase.domain.keys import Principal
+from traitbase.domain.events.reads import reachable
+from traitbase.domain.keys.principal import Principal
 from traitbase.errors import NotFound
 from traitbase.storage.models import Audience, AudienceLoad
 from traitbase.storage.repos import audiences as repo

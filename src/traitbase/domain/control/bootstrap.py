@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from traitbase.config import Settings
-from traitbase.domain.admin import new_project_id
-from traitbase.domain.keys import format_token, hash_secret, new_key_id, new_secret
+from traitbase.domain.control.service import new_project_id
+from traitbase.domain.keys.principal import format_token, hash_secret, new_key_id, new_secret
 from traitbase.storage.repos import instance, keys, orgs, projects
 
 BOOTSTRAP_FLAG = "bootstrapped_at"

@@ -23,7 +23,7 @@ from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
-from traitbase.domain.keys import Principal
+from traitbase.domain.keys.principal import Principal
 from traitbase.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, TooLarge
 from traitbase.security import Signer
 from traitbase.storage.blobs import BlobInfo, BlobStore

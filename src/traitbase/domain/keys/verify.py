@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from traitbase.domain.keys import Principal, parse_scopes, parse_token, secret_matches
+from traitbase.domain.keys.principal import Principal, parse_scopes, parse_token, secret_matches
 from traitbase.errors import Unauthenticated
 from traitbase.storage.db import Database
 from traitbase.storage.repos import keys as key_repo

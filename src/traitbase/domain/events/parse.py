@@ -19,7 +19,7 @@ from typing import Annotated, Any, Literal
 import msgspec
 from iso3166 import countries_by_alpha2
 
-from traitbase.domain.event_specs import EndpointSpec, FieldSpec
+from traitbase.domain.events.specs import EndpointSpec, FieldSpec
 from traitbase.errors import Invalid
 
 TIMESTAMP_PATTERN = r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$"

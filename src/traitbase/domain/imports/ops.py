@@ -26,7 +26,7 @@ from typing import Any
 import msgspec
 
 INT_MIN, INT_MAX = -(2**63), 2**63 - 1
-_DATE_SHAPE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+DATE_SHAPE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _CANONICAL_INT = re.compile(r"^-?(0|[1-9]\d{0,18})$")
 _MISSING: Any = object()
 _DELETED: Any = object()
@@ -188,7 +188,7 @@ class Applier:
     def _string(self, value: str, attr: str) -> str:
         if len(value) > self.max_value_length:
             raise LineError(f"value of {attr!r} is {len(value)} characters; at most {self.max_value_length}")
-        if _DATE_SHAPE.match(value):
+        if DATE_SHAPE.match(value):
             try:
                 date.fromisoformat(value)
             except ValueError:

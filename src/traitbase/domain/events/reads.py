@@ -9,10 +9,10 @@ import orjson
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
-from traitbase.domain import event_csv
 from traitbase.domain import jobs as job_domain
-from traitbase.domain.admin import get_project_checked, require_admin
-from traitbase.domain.keys import ENVIRONMENTS, Principal
+from traitbase.domain.control.service import get_project_checked, require_admin
+from traitbase.domain.events import job as event_csv
+from traitbase.domain.keys.principal import ENVIRONMENTS, Principal
 from traitbase.errors import Invalid, NotFound
 from traitbase.storage.models import Project
 from traitbase.storage.repos import profiles as profile_repo

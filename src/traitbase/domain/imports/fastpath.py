@@ -32,7 +32,7 @@ import msgspec
 import orjson
 from msgspec import Meta
 
-from traitbase.domain.profile_ops import _DATE_SHAPE, INT_MAX, INT_MIN
+from traitbase.domain.imports.ops import DATE_SHAPE, INT_MAX, INT_MIN
 
 
 def _days_in(month: int) -> int:
@@ -119,7 +119,7 @@ def _values_are_dates_where_shaped(line: Any) -> bool:
     for ch in line.changes:
         v = ch.value
         for s in v if type(v) is list else (v,):
-            if type(s) is str and _DATE_SHAPE.match(s) and not _is_date(s):
+            if type(s) is str and DATE_SHAPE.match(s) and not _is_date(s):
                 return False
     return True
 

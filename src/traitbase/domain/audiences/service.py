@@ -15,8 +15,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from traitbase.domain import audience_uploads, jobs
-from traitbase.domain.keys import Principal
+from traitbase.domain import jobs
+from traitbase.domain.audiences import uploads as audience_uploads
+from traitbase.domain.keys.principal import Principal
 from traitbase.errors import Conflict, Forbidden, Invalid, NotFound
 from traitbase.storage.blobs import BlobStore
 from traitbase.storage.models import Audience, AudienceLoad

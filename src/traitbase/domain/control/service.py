@@ -11,7 +11,7 @@ from zoneinfo import available_timezones
 
 from sqlalchemy.orm import Session
 
-from traitbase.domain.keys import (
+from traitbase.domain.keys.principal import (
     ENVIRONMENTS,
     ROLES,
     SCOPES,
@@ -21,7 +21,7 @@ from traitbase.domain.keys import (
     new_key_id,
     new_secret,
 )
-from traitbase.domain.tokenauth import secret_context
+from traitbase.domain.keys.tokenauth import secret_context
 from traitbase.errors import Forbidden, Invalid, NotFound
 from traitbase.security import SecretBox
 from traitbase.storage.models import ApiKey, Member, Organization, Project

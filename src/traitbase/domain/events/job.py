@@ -25,9 +25,9 @@ import msgspec
 from sqlalchemy.orm import Session
 
 from traitbase.domain import jobs
-from traitbase.domain.event_store import event_times, utcnow
+from traitbase.domain.events.store import event_times, utcnow
 from traitbase.domain.jobs import JobContext, JobFailed
-from traitbase.domain.keys import Principal
+from traitbase.domain.keys.principal import Principal
 from traitbase.storage.blobs import BlobStore
 from traitbase.storage.repos import instance as instance_repo
 from traitbase.storage.repos import profiles as profile_repo

@@ -14,8 +14,8 @@ from typing import Any
 
 import msgspec
 
-from traitbase.domain.event_specs import EndpointSpec, FieldSpec
-from traitbase.domain.events import FIELD_TYPES, Batch, EventLimits, bad
+from traitbase.domain.events.parse import FIELD_TYPES, Batch, EventLimits, bad
+from traitbase.domain.events.specs import EndpointSpec, FieldSpec
 
 PLAYFAB = EndpointSpec(
     path="/v1/playfab",

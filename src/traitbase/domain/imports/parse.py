@@ -15,10 +15,8 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any, BinaryIO, Protocol
 
-from traitbase.domain import import_fastpath as fast
-from traitbase.domain.import_reader import LineBatch, RawLine, read_batches, read_lines
-from traitbase.domain.jobs import JobFailed
-from traitbase.domain.profile_ops import (
+from traitbase.domain.imports import fastpath as fast
+from traitbase.domain.imports.ops import (
     Applier,
     Change,
     LineError,
@@ -27,6 +25,8 @@ from traitbase.domain.profile_ops import (
     parse_csv_row,
     parse_json_line,
 )
+from traitbase.domain.imports.reader import LineBatch, RawLine, read_batches, read_lines
+from traitbase.domain.jobs import JobFailed
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from traitbase.domain.audience_feed import unpack
+from traitbase.domain.audiences.feed import unpack
 from traitbase.errors import DomainError
 from traitbase.storage.blobs import BlobStore
 from traitbase.storage.db import Database

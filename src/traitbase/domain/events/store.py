@@ -21,8 +21,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from sqlalchemy import Connection
 
-from traitbase.domain.events import Batch
-from traitbase.domain.keys import Principal
+from traitbase.domain.events.parse import Batch
+from traitbase.domain.keys.principal import Principal
 from traitbase.errors import Conflict, Forbidden, Invalid
 from traitbase.storage.repos import profiles as profile_repo
 from traitbase.storage.warehouse import events as store

@@ -1,0 +1,1 @@
+"""Small helpers that are not domain rules: prefetch threads, collector pauses."""
