@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from traitbase.domain.events.reads import reachable
+from traitbase.domain import access
 from traitbase.domain.keys.principal import Principal
 from traitbase.errors import NotFound
 from traitbase.storage.models import Audience, AudienceLoad
@@ -58,13 +58,13 @@ def loads(s: Session, a: Audience, *, limit: int) -> list[AudienceLoad]:
 
 
 def list_audiences(s: Session, p: Principal, *, project_id: str, environment: str) -> list[Audience]:
-    reachable(s, p, project_id=project_id, environment=environment)
+    access.admin_project(s, p, project_id=project_id, environment=environment)
     rows, _ = repo.list_audiences(s, project_id=project_id, environment=environment)
     return rows
 
 
 def get(s: Session, p: Principal, *, project_id: str, environment: str, audience_id: int) -> Audience:
-    reachable(s, p, project_id=project_id, environment=environment)
+    access.admin_project(s, p, project_id=project_id, environment=environment)
     a = repo.get_audience(s, audience_id, project_id=project_id, environment=environment)
     if a is None:
         raise NotFound("audience not found")

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from traitbase.domain import jobs
+from traitbase.domain import access, jobs
 from traitbase.domain.audiences import uploads as audience_uploads
 from traitbase.domain.keys.principal import Principal
 from traitbase.errors import Conflict, Forbidden, Invalid, NotFound
@@ -51,9 +51,7 @@ class AudienceLimits:
 
 
 def _project(p: Principal) -> str:
-    if p.project_id is None:
-        raise Forbidden("audiences need a project key")
-    return p.project_id
+    return access.require_project_key(p, "audiences need a project key")
 
 
 def _name(name: str | None, field: str) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import secrets
 from dataclasses import dataclass
 from functools import cache
@@ -11,8 +10,8 @@ from zoneinfo import available_timezones
 
 from sqlalchemy.orm import Session
 
+from traitbase.domain import access
 from traitbase.domain.keys.principal import (
-    ENVIRONMENTS,
     ROLES,
     SCOPES,
     Principal,
@@ -31,8 +30,6 @@ from traitbase.storage.repos import profiles as profile_repo
 from traitbase.storage.repos import projects as project_repo
 
 PLANS = ("free", "free_trial", "growth")
-# Project ids are 8 lowercase hex characters; anything else cannot exist (and is never sent to the database).
-_PROJECT_ID = re.compile(r"[0-9a-f]{8}")
 
 
 @dataclass(frozen=True)
@@ -42,34 +39,17 @@ class IssuedKey:
     secret: str
 
 
-def require_admin(p: Principal) -> None:
-    if not p.has_scope("admin"):
-        raise Forbidden("this key lacks the admin scope")
-
-
-def _check_org(p: Principal, org_id: int) -> None:
-    if not p.instance_admin and p.org_id != org_id:
-        raise NotFound("organization not found")
-
-
 def get_org_checked(s: Session, p: Principal, org_id: int) -> Organization:
-    _check_org(p, org_id)
-    org = org_repo.get_org(s, org_id)
-    if org is None:
-        raise NotFound("organization not found")
-    return org
+    return access.organization(s, p, org_id)
 
 
 def get_project_checked(s: Session, p: Principal, project_id: str) -> Project:
     """The project, if this key may reach it; otherwise 'not found' (no hint that it exists)."""
-    proj = project_repo.get_project(s, project_id) if _PROJECT_ID.fullmatch(project_id) else None
-    if proj is None or not (p.instance_admin or p.can_reach_project(proj.id, proj.org_id)):
-        raise NotFound("project not found")
-    return proj
+    return access.project(s, p, project_id)
 
 
 def create_organization(s: Session, p: Principal, *, name: str, plan: str) -> Organization:
-    require_admin(p)
+    access.require_admin(p)
     if not p.instance_admin:
         raise Forbidden("only an instance administrator key creates organizations")
     if plan not in PLANS:
@@ -78,7 +58,7 @@ def create_organization(s: Session, p: Principal, *, name: str, plan: str) -> Or
 
 
 def list_organizations(s: Session, p: Principal) -> list[Organization]:
-    require_admin(p)
+    access.require_admin(p)
     return org_repo.list_orgs(s, org_ids=None if p.instance_admin else [p.org_id])
 
 
@@ -95,7 +75,7 @@ def _timezones() -> frozenset[str]:
 
 
 def create_project(s: Session, p: Principal, *, org_id: int, name: str, timezone: str = "UTC") -> Project:
-    require_admin(p)
+    access.require_admin(p)
     if p.project_id is not None:
         raise Forbidden("a project key cannot create projects")
     get_org_checked(s, p, org_id)
@@ -112,7 +92,7 @@ def create_project(s: Session, p: Principal, *, org_id: int, name: str, timezone
 
 
 def list_projects(s: Session, p: Principal, *, org_id: int | None) -> list[Project]:
-    require_admin(p)
+    access.require_admin(p)
     if org_id is not None:
         get_org_checked(s, p, org_id)
     elif not p.instance_admin:
@@ -124,7 +104,7 @@ def list_projects(s: Session, p: Principal, *, org_id: int | None) -> list[Proje
 
 
 def add_member(s: Session, p: Principal, *, org_id: int, email: str, name: str, role: str) -> Member:
-    _require_key_manager(p)
+    access.require_key_manager(p)
     get_org_checked(s, p, org_id)
     if role not in ROLES:
         raise Invalid(f"role must be one of {', '.join(ROLES)}", errors={"role": "unknown role"})
@@ -136,15 +116,9 @@ def add_member(s: Session, p: Principal, *, org_id: int, email: str, name: str, 
 
 
 def list_members(s: Session, p: Principal, *, org_id: int) -> list[Member]:
-    require_admin(p)
+    access.require_admin(p)
     get_org_checked(s, p, org_id)
     return org_repo.list_members(s, org_id)
-
-
-def _require_key_manager(p: Principal) -> None:
-    require_admin(p)
-    if not p.manages_keys:
-        raise Forbidden("only owners and admins of the organization manage keys")
 
 
 def issue_key(
@@ -165,9 +139,10 @@ def issue_key(
     With ``token_auth_box`` the key is enabled for the audience-files token scheme, which needs
     the plain secret: it is then also kept encrypted with that box (never in plain text).
     """
-    _require_key_manager(p)
-    if environment not in ENVIRONMENTS:
-        raise Invalid("environment must be production or sandbox", errors={"environment": "unknown environment"})
+    access.require_key_manager(p)
+    # A key can only mint keys of its own environment: a sandbox key never creates a production key.
+    if not access.reaches_environment(p, access.environment_name(environment)):
+        raise Forbidden(f"a {p.environment} key can only create {p.environment} keys")
     bad = [sc for sc in scopes if sc not in SCOPES]
     if bad or not scopes:
         raise Invalid(
@@ -206,24 +181,23 @@ def issue_key(
 
 
 def list_keys(s: Session, p: Principal, *, org_id: int | None, project_id: str | None) -> list[ApiKey]:
-    _require_key_manager(p)
+    access.require_key_manager(p)
     if project_id is not None:
         org_id = get_project_checked(s, p, project_id).org_id
     org_id = p.org_id if org_id is None else org_id
     get_org_checked(s, p, org_id)
     keys = key_repo.list_keys(s, org_id=org_id, project_id=project_id)
-    if p.project_id is not None:
-        keys = [k for k in keys if k.project_id == p.project_id]
-    return keys
+    return [k for k in keys if access.reaches(p, org_id=k.org_id, project_id=k.project_id, environment=k.environment)]
 
 
 def revoke_key(s: Session, p: Principal, key_id: str) -> ApiKey:
-    _require_key_manager(p)
+    access.require_key_manager(p)
     key = key_repo.get_key(s, key_id) if "\x00" not in key_id else None
-    if key is None or not (p.instance_admin or key.org_id == p.org_id):
+    if key is None:
         raise NotFound("key not found")
-    if p.project_id is not None and key.project_id != p.project_id:
-        raise NotFound("key not found")
+    access.require_reach(
+        p, org_id=key.org_id, project_id=key.project_id, environment=key.environment, missing="key not found"
+    )
     if key.revoked_at is None:
         key_repo.revoke_key(s, key_id)
         s.refresh(key)
@@ -231,9 +205,8 @@ def revoke_key(s: Session, p: Principal, key_id: str) -> ApiKey:
 
 
 def get_user(s: Session, p: Principal, *, project_id: str, environment: str, user_id: str) -> dict[str, Any]:
-    require_admin(p)
-    proj = get_project_checked(s, p, project_id)
-    env = _env(p, environment)
+    proj = access.admin_project(s, p, project_id, environment=environment)
+    env = environment
     if "\x00" in user_id:  # no stored user id has one; PostgreSQL text cannot hold it
         raise NotFound("user not found")
     found = profile_repo.get_profile(s, org_id=proj.org_id, project_id=proj.id, environment=env, user_id=user_id)
@@ -246,9 +219,8 @@ def get_user(s: Session, p: Principal, *, project_id: str, environment: str, use
 def list_users(
     s: Session, p: Principal, *, project_id: str, environment: str, after: str | None, limit: int
 ) -> tuple[list[dict[str, Any]], str | None]:
-    require_admin(p)
-    proj = get_project_checked(s, p, project_id)
-    env = _env(p, environment)
+    proj = access.admin_project(s, p, project_id, environment=environment)
+    env = environment
     if after is not None and "\x00" in after:
         raise Invalid("after must not contain NUL characters", errors={"after": "NUL character"})
     # One row more than asked tells whether another page exists, so `next` never points at an empty page.
@@ -258,15 +230,6 @@ def list_users(
     nxt = page[limit - 1][0] if len(page) > limit else None
     users = [{"user_id": u, "attributes": a, "created_at": c, "updated_at": m} for u, a, c, m in page[:limit]]
     return users, nxt
-
-
-def _env(p: Principal, environment: str) -> str:
-    if environment not in ENVIRONMENTS:
-        raise Invalid("environment must be production or sandbox", errors={"environment": "unknown environment"})
-    # An organization-wide admin key may read either environment; other keys only their own.
-    if not (p.instance_admin or p.project_id is None) and environment != p.environment:
-        raise NotFound("project not found")
-    return environment
 
 
 def _name(name: str) -> str:

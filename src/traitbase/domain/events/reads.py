@@ -9,10 +9,10 @@ import orjson
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
+from traitbase.domain import access
 from traitbase.domain import jobs as job_domain
-from traitbase.domain.control.service import get_project_checked, require_admin
 from traitbase.domain.events import job as event_csv
-from traitbase.domain.keys.principal import ENVIRONMENTS, Principal
+from traitbase.domain.keys.principal import Principal
 from traitbase.errors import Invalid, NotFound
 from traitbase.storage.models import Project
 from traitbase.storage.repos import profiles as profile_repo
@@ -25,14 +25,7 @@ SANDBOX = "sandbox"
 
 def reachable(s: Session, p: Principal, *, project_id: str, environment: str) -> Project:
     """The project, if this admin key may read that environment of it (else 'not found')."""
-    require_admin(p)
-    proj = get_project_checked(s, p, project_id)
-    if environment not in ENVIRONMENTS:
-        raise Invalid("environment must be production or sandbox", errors={"environment": "unknown environment"})
-    # Project keys reach only their own environment; organization-wide keys reach both.
-    if not (p.instance_admin or p.project_id is None) and environment != p.environment:
-        raise NotFound("project not found")
-    return proj
+    return access.admin_project(s, p, project_id, environment=environment)
 
 
 _ALWAYS = ("event_time", "received_at", "kind", "name", "user_id")
@@ -106,13 +99,13 @@ CSV_KINDS = {event_csv.KPI_KIND: "kpis", event_csv.SURVEY_KIND: "survey-data"}
 
 def ingestion_status(s: Session, p: Principal, *, project_id: str, ingestion_id: str) -> dict[str, Any]:
     """Status of a CSV push's background job, as the admin API shows it."""
-    require_admin(p)
-    proj = get_project_checked(s, p, project_id)
+    proj = access.admin_project(s, p, project_id)
     job = job_domain.get(s, ingestion_id)
     if job is None or job.project_id != proj.id or job.kind not in CSV_KINDS:
         raise NotFound("ingestion not found")
-    if not (p.instance_admin or p.project_id is None) and job.environment != p.environment:
-        raise NotFound("ingestion not found")
+    access.require_reach(
+        p, org_id=job.org_id, project_id=job.project_id, environment=job.environment, missing="ingestion not found"
+    )
     result = job.result or {}
     return {
         "id": job.id,

@@ -21,9 +21,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from sqlalchemy import Connection
 
+from traitbase.domain import access
 from traitbase.domain.events.parse import Batch
 from traitbase.domain.keys.principal import Principal
-from traitbase.errors import Conflict, Forbidden, Invalid
+from traitbase.errors import Conflict, Invalid
 from traitbase.storage.repos import profiles as profile_repo
 from traitbase.storage.warehouse import events as store
 from traitbase.storage.warehouse.base import (
@@ -46,9 +47,7 @@ def utcnow() -> datetime:
 
 def require_project(principal: Principal) -> str:
     """Events belong to a project: the key must be a project key."""
-    if principal.project_id is None:
-        raise Forbidden("events belong to a project: use a key issued for a project")
-    return principal.project_id
+    return access.require_project_key(principal, "events belong to a project: use a key issued for a project")
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from traitbase.domain import jobs
+from traitbase.domain import access, jobs
 from traitbase.domain.imports.parse import FORMATS
 from traitbase.domain.keys.principal import Principal
 from traitbase.errors import Forbidden, Invalid, NotFound
@@ -93,15 +93,15 @@ def start_profile_import(
 
 def import_status(s: Session, principal: Principal, activity_id: str) -> ImportStatus:
     job = jobs.get(s, activity_id)
-    visible = (
-        job is not None
-        and job.kind == KIND
-        and job.org_id == principal.org_id
-        and job.environment == principal.environment
-        and (principal.project_id is None or job.project_id == principal.project_id)
-    )
-    if not visible or job is None:
+    if job is None or job.kind != KIND:
         raise NotFound("no import with this activity id")
+    access.require_reach(
+        principal,
+        org_id=job.org_id,
+        project_id=job.project_id,
+        environment=job.environment,
+        missing="no import with this activity id",
+    )
     counters = {k: int(job.progress.get(k, 0)) for k in COUNTERS}
     log_key = (job.result or {}).get("error_log") if job.status == "completed" else None
     return ImportStatus(

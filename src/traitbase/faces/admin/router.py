@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import Response
 
+from traitbase.domain.access import require_scope
 from traitbase.domain.control import service as admin
 from traitbase.domain.keys.principal import Principal
 from traitbase.faces.admin import envelope
@@ -22,7 +23,7 @@ from traitbase.faces.admin.schemas import (
     org_out,
     project_out,
 )
-from traitbase.faces.common.auth import bearer_principal, ctx_of, require_scope
+from traitbase.faces.common.auth import bearer_principal, ctx_of
 from traitbase.security import SecretBox
 
 router = APIRouter(prefix="/admin/v1", tags=["admin"])

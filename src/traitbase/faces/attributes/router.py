@@ -8,12 +8,13 @@ from typing import Any
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
+from traitbase.domain.access import require_scope
 from traitbase.domain.keys.principal import Principal
 from traitbase.domain.profiles import parse as profiles
 from traitbase.domain.profiles import store as profile_store
 from traitbase.faces.attributes import envelope
 from traitbase.faces.attributes.schemas import OPENAPI_BODY, ErrorAnswer, UploadAnswer
-from traitbase.faces.common.auth import bearer_principal, ctx_of, require_scope
+from traitbase.faces.common.auth import bearer_principal, ctx_of
 from traitbase.faces.common.body import read_capped_body
 
 router = APIRouter(tags=["attributes"])

@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from traitbase.context import AppContext
+from traitbase.domain.access import require_scope
 from traitbase.domain.audiences import service as audiences
 from traitbase.domain.audiences import uploads
 from traitbase.domain.keys.principal import Principal
@@ -19,7 +20,7 @@ from traitbase.errors import DomainError, NotFound
 from traitbase.faces.audience_files import envelope
 from traitbase.faces.audience_files.schemas import AudienceDeleteIn, AudienceIn, AudienceUpdateIn, audience_item
 from traitbase.faces.common.audience_hooks import drop_members, schedule_load
-from traitbase.faces.common.auth import ctx_of, require_scope, token_header_principal
+from traitbase.faces.common.auth import ctx_of, token_header_principal
 from traitbase.faces.common.formstream import file_after_fields
 from traitbase.storage.blobs import BlobInfo
 

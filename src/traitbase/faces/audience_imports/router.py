@@ -15,13 +15,14 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from traitbase.context import AppContext
+from traitbase.domain.access import require_scope
 from traitbase.domain.audiences import service as audiences
 from traitbase.domain.keys.principal import Principal
 from traitbase.errors import Invalid
 from traitbase.faces.audience_imports import envelope
 from traitbase.faces.audience_imports.schemas import list_out, status_out
 from traitbase.faces.common.audience_hooks import drop_members, schedule_load
-from traitbase.faces.common.auth import basic_principal, ctx_of, require_scope
+from traitbase.faces.common.auth import basic_principal, ctx_of
 from traitbase.faces.common.formstream import file_after_fields
 
 router = APIRouter(prefix="/v1/imports/audiences/list", tags=["audience imports"])

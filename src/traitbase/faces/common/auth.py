@@ -10,7 +10,7 @@ from starlette.concurrency import run_in_threadpool
 
 from traitbase.context import AppContext
 from traitbase.domain.keys.principal import Principal, parse_token
-from traitbase.errors import Forbidden, Unauthenticated
+from traitbase.errors import Unauthenticated
 
 
 def ctx_of(request: Request) -> AppContext:
@@ -70,12 +70,6 @@ async def query_param_principal(request: Request) -> Principal:
     if not token:
         raise Unauthenticated("missing api_key query parameter")
     return await verify_token(request, token)
-
-
-def require_scope(principal: Principal, scope: str) -> Principal:
-    if not principal.has_scope(scope):
-        raise Forbidden(f"this key lacks the '{scope}' scope")
-    return principal
 
 
 async def token_header_principal(request: Request) -> Principal:

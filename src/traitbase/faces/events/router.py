@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
+from traitbase.domain.access import require_scope
 from traitbase.domain.events import job as event_csv
 from traitbase.domain.events import store as event_store
 from traitbase.domain.events.parse import Batch, EventLimits, normalize_push
@@ -16,7 +17,7 @@ from traitbase.domain.events.playfab import normalize_playfab
 from traitbase.domain.events.specs import SPECS, EndpointSpec
 from traitbase.domain.keys.principal import Principal
 from traitbase.errors import Invalid
-from traitbase.faces.common.auth import bearer_principal, ctx_of, query_param_principal, require_scope
+from traitbase.faces.common.auth import bearer_principal, ctx_of, query_param_principal
 from traitbase.faces.common.body import read_capped_body
 from traitbase.faces.common.multipart import MultipartStream
 from traitbase.faces.events import envelope, schemas

@@ -11,11 +11,12 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from traitbase.context import AppContext
+from traitbase.domain.access import require_scope
 from traitbase.domain.imports import service as imports
 from traitbase.domain.imports.service import ImportTarget
 from traitbase.domain.keys.principal import Principal
 from traitbase.errors import Forbidden, Invalid
-from traitbase.faces.common.auth import basic_principal, ctx_of, require_scope
+from traitbase.faces.common.auth import basic_principal, ctx_of
 from traitbase.faces.common.multipart import MultipartStream
 from traitbase.faces.imports.schemas import UPLOAD_BODY, ErrorAnswer, StatusAnswer, UploadAnswer, status_out
 
