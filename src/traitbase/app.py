@@ -15,9 +15,6 @@ from starlette.responses import Response
 from traitbase import __version__
 from traitbase.config import Settings
 from traitbase.context import AppContext
-from traitbase.domain.events.parse import EventLimits
-from traitbase.domain.keys.tokenauth import TokenVerifier
-from traitbase.domain.profiles.parse import AttributeLimits
 from traitbase.errors import DomainError, Invalid
 from traitbase.faces import health
 from traitbase.faces.admin import audiences_router as admin_audiences_router
@@ -37,9 +34,7 @@ from traitbase.faces.events import router as events_router
 from traitbase.faces.imports import envelope as imports_envelope
 from traitbase.faces.imports import router as imports_router
 from traitbase.logs import AccessLogMiddleware, configure_logging
-from traitbase.security import SecretBox
 from traitbase.storage.db import migrate
-from traitbase.storage.replay import open_replay_guard
 
 log = logging.getLogger(__name__)
 
@@ -72,22 +67,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if settings.auto_migrate:
         migrate(settings)
     ctx = AppContext.open(settings)
-    ctx.extras["attribute_limits"] = AttributeLimits(
-        max_users=settings.attributes_max_users,
-        max_fields=settings.attributes_max_fields,
-        max_field_name_length=settings.attributes_max_field_name_length,
-        max_value_length=settings.attributes_max_value_length,
-    )
-    ctx.extras["event_limits"] = EventLimits(
-        max_items=settings.events_max_items, max_string_length=settings.events_max_string_length
-    )
-
-    ctx.extras["token_verifier"] = TokenVerifier(
-        ctx.db,
-        box=SecretBox.for_key_secrets(ctx.signer),
-        guard=open_replay_guard(settings.redis_url),
-        window_seconds=settings.audience_token_window_seconds,
-    )
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -138,6 +117,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(audience_imports_router.router)
     app.include_router(admin_events_router.router)
     app.include_router(admin_audiences_router.router)
+    app.include_router(events_router.push_router(ctx.limits.events))
     app.include_router(events_router.router)
     app.include_router(imports_router.router)
 

@@ -224,6 +224,9 @@ class Settings(BaseSettings):
     )
     imports_max_value_length: int = Field(255, description="Longest string value (and set member) in an import.")
     imports_max_attr_name_length: int = Field(128, description="Longest attribute name in an import, in characters.")
+    imports_max_customer_id_length: int = Field(
+        255, description="Longest customer id in an import, in characters; a longer id fails its line."
+    )
     imports_error_line_max_chars: int = Field(
         10000, description="A failed line is kept in the error log up to this many characters."
     )

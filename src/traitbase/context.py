@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import Connection
 
 from traitbase.config import Settings
+from traitbase.domain.keys.tokenauth import TokenVerifier
 from traitbase.domain.keys.verify import KeyVerifier
 from traitbase.jobs.registry import Resources
 from traitbase.jobs.runner import WorkerPool
-from traitbase.security import Signer, load_master_key
+from traitbase.limits import Limits
+from traitbase.security import SecretBox, Signer, load_master_key
 from traitbase.storage.blobs import BlobStore, open_blob_store
 from traitbase.storage.db import Database
 from traitbase.storage.ratelimit import RateLimiter
+from traitbase.storage.replay import open_replay_guard
 from traitbase.storage.repos import keys as key_repo
 from traitbase.storage.warehouse.base import Warehouse
 from traitbase.storage.warehouse.duckdb import DuckDBWarehouse
@@ -32,7 +34,10 @@ class AppContext:
     signer: Signer
     blobs: BlobStore
     warehouse: Warehouse
-    extras: dict[str, Any] = field(default_factory=dict)
+    limits: Limits
+    # Encrypts the plain secrets of keys enabled for the audience-files token scheme (SPEC 9.5).
+    key_box: SecretBox
+    token_verifier: TokenVerifier
     jobs: WorkerPool | None = None
 
     @classmethod
@@ -55,22 +60,37 @@ class AppContext:
             touch_every=settings.key_last_used_resolution_seconds,
             touch=touch,
         )
+        signer = Signer(load_master_key(settings))
+        key_box = SecretBox.for_key_secrets(signer)
         return cls(
             settings=settings,
             db=db,
             writer=writer,
             verifier=verifier,
             limiter=RateLimiter(settings.redis_url),
-            signer=Signer(load_master_key(settings)),
+            signer=signer,
             blobs=open_blob_store(settings),
             warehouse=open_warehouse(settings),
+            limits=Limits.from_settings(settings),
+            key_box=key_box,
+            token_verifier=TokenVerifier(
+                db,
+                box=key_box,
+                guard=open_replay_guard(settings.redis_url),
+                window_seconds=settings.audience_token_window_seconds,
+            ),
         )
 
     def start_workers(self) -> None:
         """Start the in-process job workers (``job_workers`` threads); idempotent."""
         if self.jobs is None:
             res = Resources(
-                settings=self.settings, db=self.db, blobs=self.blobs, signer=self.signer, warehouse=self.warehouse
+                settings=self.settings,
+                db=self.db,
+                blobs=self.blobs,
+                signer=self.signer,
+                limits=self.limits,
+                warehouse=self.warehouse,
             )
             self.jobs = WorkerPool(res, count=max(0, self.settings.job_workers))
             self.jobs.start()

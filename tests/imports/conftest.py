@@ -42,7 +42,7 @@ class Imports:
     def worker(self) -> Worker:
         ctx = self.env.app.state.ctx
         load_handlers()
-        res = Resources(settings=ctx.settings, db=ctx.db, blobs=ctx.blobs, signer=ctx.signer)
+        res = Resources(settings=ctx.settings, db=ctx.db, blobs=ctx.blobs, signer=ctx.signer, limits=ctx.limits)
         return Worker(res, name="test", stop=threading.Event(), wake=threading.Event())
 
     def run_jobs(self) -> int:

@@ -12,6 +12,7 @@ from typing import Any
 
 from traitbase.config import Settings
 from traitbase.domain.jobs import JobContext
+from traitbase.limits import Limits
 from traitbase.security import Signer
 from traitbase.storage.blobs import BlobStore
 from traitbase.storage.db import Database
@@ -26,6 +27,7 @@ class Resources:
     db: Database
     blobs: BlobStore
     signer: Signer
+    limits: Limits
     # The warehouse, where this process has it open (embedded DuckDB: the server process only).
     warehouse: Warehouse | None = None
 

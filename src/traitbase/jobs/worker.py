@@ -16,6 +16,7 @@ from types import FrameType
 from traitbase.config import Settings
 from traitbase.jobs.registry import Resources, load_handlers
 from traitbase.jobs.runner import Worker, WorkerPool
+from traitbase.limits import Limits
 from traitbase.logs import configure_logging
 from traitbase.security import Signer, load_master_key
 from traitbase.storage.blobs import open_blob_store
@@ -30,6 +31,7 @@ def open_resources(settings: Settings) -> Resources:
         db=Database(settings),
         blobs=open_blob_store(settings),
         signer=Signer(load_master_key(settings)),
+        limits=Limits.from_settings(settings),
     )
 
 

@@ -35,7 +35,9 @@ def csv_env(tmp_path: Path) -> Iterator[Env]:
 def _run_jobs(env: Env) -> int:
     ctx = env.app.state.ctx
     load_handlers()
-    res = Resources(settings=ctx.settings, db=ctx.db, blobs=ctx.blobs, signer=ctx.signer, warehouse=ctx.warehouse)
+    res = Resources(
+        settings=ctx.settings, db=ctx.db, blobs=ctx.blobs, signer=ctx.signer, limits=ctx.limits, warehouse=ctx.warehouse
+    )
     return Worker(res, name="test", stop=threading.Event(), wake=threading.Event()).run_until_idle()
 
 

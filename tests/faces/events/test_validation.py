@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import msgspec
@@ -228,3 +229,16 @@ def test_organization_key_cannot_push_events(env: Env) -> None:
         403,
         {"code": 403, "message": "events belong to a project: use a key issued for a project"},
     )
+
+
+def test_openapi_states_the_configured_items_limit(tmp_path: Path) -> None:
+    from starlette.testclient import TestClient
+
+    from tests.conftest import make_settings
+    from traitbase.app import create_app
+
+    app = create_app(make_settings(tmp_path, events_max_items=250))
+    with TestClient(app) as client:
+        doc = client.get("/openapi.json").json()
+    schema = doc["paths"]["/v1/actions"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    assert schema["properties"]["actions"]["maxItems"] == 250

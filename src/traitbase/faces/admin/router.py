@@ -24,7 +24,6 @@ from traitbase.faces.admin.schemas import (
     project_out,
 )
 from traitbase.faces.common.auth import bearer_principal, ctx_of
-from traitbase.security import SecretBox
 
 router = APIRouter(prefix="/admin/v1", tags=["admin"])
 
@@ -109,7 +108,7 @@ def list_keys(request: Request, p: Admin, org_id: OrgIdQuery = None, project_id:
 @router.post("/keys", status_code=201)
 def create_key(request: Request, body: KeyIn, p: Admin) -> Response:
     ctx = ctx_of(request)
-    box = SecretBox.for_key_secrets(ctx.signer) if body.token_auth else None
+    box = ctx.key_box if body.token_auth else None
     with ctx.db.uow() as s:
         issued = admin.issue_key(
             s,

@@ -36,6 +36,6 @@ async def upload_profiles(request: Request) -> Response:
     principal = await upload_principal(request)
     ctx = ctx_of(request)
     body = await read_capped_body(request, ctx.settings.attributes_max_body_bytes)
-    rows = profiles.parse_attribute_upload(body, ctx.extras["attribute_limits"])
+    rows = profiles.parse_attribute_upload(body, ctx.limits.attributes)
     result = await asyncio.wrap_future(profile_store.submit_upload(ctx.writer, principal, rows))
     return envelope.ok({"received": result.received, "created": result.created, "updated": result.updated})

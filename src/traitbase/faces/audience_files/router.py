@@ -37,15 +37,6 @@ async def files_principal(request: Request, principal: Principal = Depends(token
 Files = Annotated[Principal, Depends(files_principal)]
 
 
-def _limits(ctx: AppContext) -> audiences.AudienceLimits:
-    st = ctx.settings
-    return audiences.AudienceLimits(
-        max_lists=st.audience_imports_max_lists,
-        update_lock_seconds=st.audience_update_lock_seconds,
-        max_file_bytes=st.audience_file_max_bytes,
-    )
-
-
 def _presigner(ctx: AppContext) -> uploads.Presigner:
     if ctx.blobs.backend == "local":
         return uploads.LocalPresigner(ctx.signer, ctx.settings.base_url)
@@ -61,9 +52,7 @@ def presigned_upload_data(
     request: Request, p: Files, area_type: int, file_name: str = Query(max_length=255), file_md5: str = Query()
 ) -> Response:
     ctx = ctx_of(request)
-    limits = uploads.UploadLimits(
-        max_bytes=ctx.settings.audience_file_max_bytes, ttl_seconds=ctx.settings.audience_upload_ttl_seconds
-    )
+    limits = ctx.limits.audience_uploads
     with ctx.db.uow() as s:
         data = uploads.presign(
             s,
@@ -90,7 +79,7 @@ def create_audience(request: Request, body: AudienceIn, p: Files) -> Response:
             platform=body.platform,
             paths=[(d.device_type, d.data_path) for d in body.data_path],
             blobs=ctx.blobs,
-            limits=_limits(ctx),
+            limits=ctx.limits.audience_files,
             now=_now(),
         )
         ta_id = load.audience_id
@@ -108,7 +97,7 @@ def update_audience(request: Request, body: AudienceUpdateIn, p: Files) -> Respo
             ta_id=body.ta_id,
             paths=[(d.device_type, d.data_path) for d in body.data_path],
             blobs=ctx.blobs,
-            limits=_limits(ctx),
+            limits=ctx.limits.audience_files,
             now=_now(),
         )
     schedule_load(ctx, load.id)

@@ -14,7 +14,6 @@ from fastapi import APIRouter, Depends, Query, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from traitbase.context import AppContext
 from traitbase.domain.access import require_scope
 from traitbase.domain.audiences import service as audiences
 from traitbase.domain.keys.principal import Principal
@@ -42,15 +41,6 @@ Lists = Annotated[Principal, Depends(_limited("audlist"))]
 Status = Annotated[Principal, Depends(_limited("audlist-status"))]
 
 
-def _limits(ctx: AppContext) -> audiences.AudienceLimits:
-    st = ctx.settings
-    return audiences.AudienceLimits(
-        max_lists=st.audience_imports_max_lists,
-        update_lock_seconds=st.audience_update_lock_seconds,
-        max_file_bytes=st.audience_imports_max_body_bytes,
-    )
-
-
 async def _store_file(request: Request, p: Principal, *, creating: bool) -> tuple[dict[str, str], str]:
     """Check the form fields, then stream the file part to a new blob; returns (fields, blob key)."""
     ctx = ctx_of(request)
@@ -66,7 +56,7 @@ async def _store_file(request: Request, p: Principal, *, creating: bool) -> tupl
                 p,
                 app_id=fields.get("app_id", ""),
                 identifier_type=fields.get("identifier_type", ""),
-                limits=_limits(ctx) if creating else None,
+                limits=ctx.limits.audience_lists if creating else None,
             )
 
     key = f"audience-lists/{p.project_id}/{uuid.uuid4().hex}/source.jsonl"
@@ -88,7 +78,7 @@ async def create_list(request: Request, p: Lists) -> Response:
                 app_id=fields["app_id"],
                 name=fields["audience_name"],
                 blob_key=key,
-                limits=_limits(ctx),
+                limits=ctx.limits.audience_lists,
                 now=datetime.now(UTC),
             )
     except Exception:

@@ -74,7 +74,7 @@ async def query_param_principal(request: Request) -> Principal:
 
 async def token_header_principal(request: Request) -> Principal:
     """Audience-files scheme (SPEC 9.5): headers ``access-key``, ``timestamp`` and ``token``."""
-    verifier = ctx_of(request).extras["token_verifier"]
+    verifier = ctx_of(request).token_verifier
     h = request.headers
     return await run_in_threadpool(
         verifier.verify, h.get("access-key", "").strip(), h.get("timestamp", "").strip(), h.get("token", "")

@@ -42,8 +42,7 @@ async def playfab_principal(request: Request, principal: Principal = Depends(que
 
 
 def limits_of(request: Request) -> EventLimits:
-    limits: EventLimits = ctx_of(request).extras["event_limits"]
-    return limits
+    return ctx_of(request).limits.events
 
 
 async def ingest(request: Request, principal: Principal, parse: Callable[[bytes], Batch]) -> Response:
@@ -71,18 +70,20 @@ def _push_route(spec: EndpointSpec) -> Callable[..., Awaitable[Response]]:
     return push
 
 
-_DEFAULT_LIMITS = EventLimits(max_items=1000, max_string_length=1024)
-
-for _spec in SPECS:
-    router.add_api_route(
-        _spec.path,
-        _push_route(_spec),
-        methods=["POST"],
-        status_code=201,
-        summary=f"Push {_spec.noun}",
-        responses=schemas.responses(),
-        openapi_extra=schemas.request_body(_spec, _DEFAULT_LIMITS),
-    )
+def push_router(limits: EventLimits) -> APIRouter:
+    """The push routes, one per spec; built per app so the OpenAPI document states the real limits."""
+    pushes = APIRouter(tags=["events"])
+    for spec in SPECS:
+        pushes.add_api_route(
+            spec.path,
+            _push_route(spec),
+            methods=["POST"],
+            status_code=201,
+            summary=f"Push {spec.noun}",
+            responses=schemas.responses(),
+            openapi_extra=schemas.request_body(spec, limits),
+        )
+    return pushes
 
 
 @router.post("/v1/playfab", status_code=201, summary="PlayFab webhook", responses=schemas.responses())

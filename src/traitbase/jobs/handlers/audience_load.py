@@ -17,12 +17,7 @@ def run(job: JobContext, res: Resources) -> dict[str, Any]:
         reason = "audience members need the warehouse, which this server process does not have"
         audience_loading.fail_load(res.db, load_id, reason)
         raise JobFailed(reason)
-    limits = audience_loading.LoadLimits(
-        max_decompressed_bytes=res.settings.audience_file_max_decompressed_bytes,
-        max_id_length=res.settings.audience_max_id_length,
-        work_dir=res.settings.resolved_warehouse_temp_dir,
-    )
-    audience_loading.run_load(res.db, res.blobs, warehouse, load_id, limits=limits)
+    audience_loading.run_load(res.db, res.blobs, warehouse, load_id, limits=res.limits.audience_loads)
     return {"load_id": load_id}
 
 

@@ -9,24 +9,15 @@ from traitbase.domain.jobs import JobContext
 from traitbase.jobs.registry import Resources, register_job_kind
 
 
-def limits_from(res: Resources) -> event_csv.CsvLimits:
-    st = res.settings
-    return event_csv.CsvLimits(
-        chunk_rows=st.events_csv_chunk_rows,
-        max_value_length=st.events_max_string_length,
-        default_bytes_per_second=st.events_csv_default_bytes_per_second,
-    )
-
-
 def run_kpis(job: JobContext, res: Resources) -> dict[str, Any]:
     if res.warehouse is None:
         # Embedded DuckDB is open in the server process only; its own workers take these jobs.
         raise RuntimeError("this worker has no warehouse open; KPI files are ingested by the server's workers")
-    return event_csv.run_kpi_csv(job, blobs=res.blobs, warehouse=res.warehouse, limits=limits_from(res))
+    return event_csv.run_kpi_csv(job, blobs=res.blobs, warehouse=res.warehouse, limits=res.limits.event_csv)
 
 
 def run_survey(job: JobContext, res: Resources) -> dict[str, Any]:
-    return event_csv.run_survey_csv(job, blobs=res.blobs, limits=limits_from(res))
+    return event_csv.run_survey_csv(job, blobs=res.blobs, limits=res.limits.event_csv)
 
 
 register_job_kind(event_csv.KPI_KIND, run_kpis)
