@@ -13,9 +13,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import logging
-import queue
 import threading
-import time
 from collections.abc import Sequence
 from concurrent.futures import Future
 from datetime import UTC, datetime, timedelta
@@ -26,6 +24,7 @@ import duckdb
 import pyarrow as pa
 
 from traitbase.errors import Unavailable
+from traitbase.storage.batching import GroupCommitQueue
 from traitbase.storage.warehouse.base import (
     IdempotencyRecord,
     Outcome,
@@ -39,7 +38,6 @@ from traitbase.storage.warehouse.schema import MIGRATIONS, VERSION_TABLE
 
 log = logging.getLogger(__name__)
 
-_STOP = object()
 _SORT_KEYS = [("project", "ascending"), ("environment", "ascending"), ("event_time", "ascending")]
 
 
@@ -98,14 +96,6 @@ class _Tx:
             self.conn.unregister(view)
 
 
-class _Pending:
-    __slots__ = ("future", "op")
-
-    def __init__(self, op: WriteOp) -> None:
-        self.op = op
-        self.future: Future[Outcome] = Future()
-
-
 class DuckDBWarehouse:
     def __init__(
         self,
@@ -137,72 +127,25 @@ class DuckDBWarehouse:
         # (its own connection to the same database), and making one is guarded.
         self._root_lock = threading.Lock()
         self._wconn = self._root.cursor()
-        self._max_ops = max_batch_ops
-        self._max_rows = max_batch_rows
         self._read_timeout = read_timeout
         self._read_max_rows = read_max_rows
         self._ttl = idempotency_ttl
-        self._expire_every = expire_every
-        self._next_expiry = time.monotonic() + expire_every
-        self._queue: queue.Queue[Any] = queue.Queue()
-        self._submit_lock = threading.Lock()
         self._closed = False
-        self._thread = threading.Thread(target=self._run, name="warehouse-writer", daemon=True)
-        self._thread.start()
+        self._queue: GroupCommitQueue[WriteOp] = GroupCommitQueue(
+            self._apply,
+            name="warehouse-writer",
+            max_items=max_batch_ops,
+            max_weight=max_batch_rows,
+            weight=lambda op: op.rows,
+            on_idle=self._expire,
+            idle_every=expire_every,
+        )
 
     # --- writes -----------------------------------------------------------------------------
     def submit(self, op: WriteOp) -> Future[Outcome]:
-        pending = _Pending(op)
-        # The flag and the queue change together, so no op can land behind the stop marker.
-        with self._submit_lock:
-            if self._closed:
-                raise Unavailable("the server is shutting down", retry_after=1)
-            self._queue.put(pending)
-        return pending.future
+        return self._queue.submit(op)
 
-    def _run(self) -> None:
-        while True:
-            try:
-                first = self._queue.get(timeout=self._expire_every)
-            except queue.Empty:
-                self._maybe_expire()
-                continue
-            if first is _STOP:
-                return
-            batch: list[_Pending] = [first]
-            rows = first.op.rows
-            stop = False
-            while len(batch) < self._max_ops and rows < self._max_rows:
-                try:
-                    nxt = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if nxt is _STOP:
-                    stop = True
-                    break
-                batch.append(nxt)
-                rows += nxt.op.rows
-            self._commit_group(batch)
-            self._maybe_expire()
-            if stop:
-                return
-
-    def _commit_group(self, batch: list[_Pending]) -> None:
-        try:
-            outcomes = self._apply(batch)
-        except Exception as exc:
-            if len(batch) == 1:
-                log.warning("warehouse write failed: %s", exc)
-                batch[0].future.set_exception(exc)
-                return
-            log.warning("group commit of %d requests failed (%s); retrying them one by one", len(batch), exc)
-            for pending in batch:
-                self._commit_group([pending])
-            return
-        for pending, outcome in zip(batch, outcomes, strict=True):
-            pending.future.set_result(outcome)
-
-    def _apply(self, batch: list[_Pending]) -> list[Outcome]:
+    def _apply(self, batch: list[WriteOp]) -> list[Outcome]:
         conn = self._wconn
         tx = _Tx(conn)
         conn.execute("BEGIN")
@@ -213,8 +156,7 @@ class DuckDBWarehouse:
             tables: list[pa.Table] = []
             remembered: list[tuple[str, IdempotencyRecord]] = []
             outcomes: list[Outcome] = []
-            for pending in batch:
-                op = pending.op
+            for op in batch:
                 idem = op.idempotency
                 digest = ""
                 if idem is not None:
@@ -260,16 +202,10 @@ class DuckDBWarehouse:
             return None
         return StoredAnswer(status=int(row[0]), body=bytes(row[1]), fingerprint=str(row[2]))
 
-    def _maybe_expire(self) -> None:
-        if time.monotonic() < self._next_expiry:
-            return
-        self._next_expiry = time.monotonic() + self._expire_every
-        try:
-            self._wconn.execute(
-                "DELETE FROM idempotency_keys WHERE created_at < ?", [_utcnow() - timedelta(seconds=self._ttl)]
-            )
-        except duckdb.Error:
-            log.exception("expiring idempotency keys failed")
+    def _expire(self) -> None:
+        self._wconn.execute(
+            "DELETE FROM idempotency_keys WHERE created_at < ?", [_utcnow() - timedelta(seconds=self._ttl)]
+        )
 
     # --- reads ------------------------------------------------------------------------------
     def cursor(self) -> duckdb.DuckDBPyConnection:
@@ -309,13 +245,11 @@ class DuckDBWarehouse:
             cur.close()
 
     def close(self) -> None:
-        with self._submit_lock:
-            if self._closed:
-                return
-            self._closed = True
-            self._queue.put(_STOP)
-        self._thread.join(60)
+        if self._queue.closed:
+            return
+        self._queue.close(60)
         with self._root_lock:
+            self._closed = True
             self._wconn.close()
             self._root.close()
 

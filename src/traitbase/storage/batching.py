@@ -1,0 +1,150 @@
+"""One group-commit queue under every embedded writer (the SQLite user store, the DuckDB warehouse).
+
+A writer thread takes whatever requests are queued (up to a count and a weight, e.g. rows),
+hands them to the writer's one method, ``apply(batch)``, which commits them together and returns
+one result per request, and only then resolves each request's future. So a request is answered
+only once its work is durable, and many concurrent requests share one commit (one fsync).
+
+The rules every writer gets from here, once:
+- ``submit`` and ``close`` share a lock, so no request lands behind the stop marker: a request
+  submitted while the writer closes is either run before it stops or refused at once with 503
+  (never left waiting).
+- ``apply`` may report a failure per request (``Failed``) or raise for the whole group; a group
+  that raises is retried one request at a time, so one bad request never fails the others.
+- ``on_idle`` (e.g. expiring old idempotency records) runs on the writer thread between groups.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from traitbase.errors import Unavailable
+
+T = TypeVar("T")
+log = logging.getLogger(__name__)
+
+_STOP = object()
+
+
+@dataclass(frozen=True)
+class Failed:
+    """``apply``'s result for one request that failed on its own (the others still commit)."""
+
+    error: BaseException
+
+
+class _Pending(Generic[T]):
+    __slots__ = ("future", "item")
+
+    def __init__(self, item: T) -> None:
+        self.item = item
+        self.future: Future[Any] = Future()
+
+
+class GroupCommitQueue(Generic[T]):
+    def __init__(
+        self,
+        apply: Callable[[list[T]], Sequence[Any]],
+        *,
+        name: str,
+        max_items: int,
+        max_weight: int | None = None,
+        weight: Callable[[T], int] | None = None,
+        on_idle: Callable[[], None] | None = None,
+        idle_every: float = 60.0,
+    ) -> None:
+        self._apply = apply
+        self._max_items = max(1, max_items)
+        self._max_weight = max_weight
+        self._weight = weight or (lambda _item: 1)
+        self._on_idle = on_idle
+        self._idle_every = idle_every
+        self._next_idle = time.monotonic() + idle_every
+        self._queue: queue.Queue[Any] = queue.Queue()
+        self._lock = threading.Lock()
+        self._closed = False
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+        self._thread.start()
+
+    def submit(self, item: T) -> Future[Any]:
+        pending = _Pending(item)
+        with self._lock:
+            if self._closed:
+                raise Unavailable("the server is shutting down", retry_after=1)
+            self._queue.put(pending)
+        return pending.future
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def close(self, timeout: float = 60.0) -> None:
+        """Stop taking requests, finish every one already queued, then stop the thread."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            self._queue.put(_STOP)
+        self._thread.join(timeout)
+
+    # --- the writer thread ------------------------------------------------------------------
+    def _run(self) -> None:
+        while True:
+            try:
+                first = self._queue.get(timeout=self._idle_every if self._on_idle else None)
+            except queue.Empty:
+                self._idle()
+                continue
+            if first is _STOP:
+                return
+            batch: list[_Pending[T]] = [first]
+            weight = self._weight(first.item)
+            stop = False
+            while len(batch) < self._max_items and (self._max_weight is None or weight < self._max_weight):
+                try:
+                    nxt = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if nxt is _STOP:
+                    stop = True
+                    break
+                batch.append(nxt)
+                weight += self._weight(nxt.item)
+            self._commit(batch)
+            self._idle()
+            if stop:
+                return
+
+    def _commit(self, batch: list[_Pending[T]]) -> None:
+        try:
+            results = self._apply([p.item for p in batch])
+        except Exception as exc:
+            if len(batch) == 1:
+                log.warning("write failed: %s", exc)
+                batch[0].future.set_exception(exc)
+                return
+            log.warning("group commit of %d requests failed (%s); retrying them one by one", len(batch), exc)
+            for pending in batch:
+                self._commit([pending])
+            return
+        for pending, result in zip(batch, results, strict=True):
+            if isinstance(result, Failed):
+                pending.future.set_exception(result.error)
+            else:
+                pending.future.set_result(result)
+
+    def _idle(self) -> None:
+        if self._on_idle is None or time.monotonic() < self._next_idle:
+            return
+        self._next_idle = time.monotonic() + self._idle_every
+        try:
+            self._on_idle()
+        except Exception:
+            log.exception("writer housekeeping failed")
