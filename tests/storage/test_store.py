@@ -13,6 +13,7 @@ from sqlalchemy import event, inspect, text
 from tests.conftest import Env, build_env, make_settings
 from traitbase.domain.control.bootstrap import first_start
 from traitbase.domain.keys.principal import hash_secret, parse_token
+from traitbase.domain.profiles import reads as profile_reads
 from traitbase.errors import Unauthenticated
 from traitbase.storage.db import alembic_config, migrate
 from traitbase.storage.repos import keys as key_repo
@@ -37,7 +38,7 @@ def _merge(
 
 def _view(env: Env, user_id: str, project_id: str | None = None) -> dict[str, object] | None:
     with env.app.state.ctx.db.read() as s:
-        found = repo.get_profile(
+        found = profile_reads.profile(
             s,
             org_id=env.boot.org_id,
             project_id=project_id or env.boot.project_id,
@@ -121,7 +122,7 @@ def test_list_paging_is_ordered_by_user_id(backend: Env) -> None:
     after = None
     with backend.app.state.ctx.db.read() as s:
         while True:
-            page = repo.list_profiles(
+            page = profile_reads.page(
                 s,
                 org_id=backend.boot.org_id,
                 project_id=backend.boot.project_id,

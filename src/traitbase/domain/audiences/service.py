@@ -8,6 +8,7 @@ the load completes, so a failed load never harms the members already stored.
 
 from __future__ import annotations
 
+import functools
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -22,6 +23,8 @@ from traitbase.errors import Conflict, Forbidden, Invalid, NotFound
 from traitbase.storage.blobs import BlobStore
 from traitbase.storage.models import Audience, AudienceLoad
 from traitbase.storage.repos import audiences as repo
+from traitbase.storage.warehouse import audiences as members
+from traitbase.storage.warehouse.base import Warehouse, WriteOp
 
 # Mintegral device types (seed 004); 12 and 13 are accepted spellings of IDFV and IDFV_MD5.
 DEVICE_TYPES = {
@@ -303,3 +306,13 @@ def list_file_audiences(
         offset=(page - 1) * limit,
         limit=limit,
     )
+
+
+def drop_members(warehouse: Warehouse, p: Principal, audience_ids: list[int]) -> None:
+    """Remove deleted audiences' members, after their metadata is gone (so nothing reads them)."""
+    if not audience_ids or p.project_id is None:
+        return
+    step = functools.partial(
+        members.drop_members, project=p.project_id, environment=p.environment, audience_ids=audience_ids
+    )
+    warehouse.submit(WriteOp(step=step)).result()

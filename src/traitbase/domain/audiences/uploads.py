@@ -23,6 +23,7 @@ from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
+from traitbase.domain import blobkeys
 from traitbase.domain.keys.principal import Principal
 from traitbase.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, TooLarge
 from traitbase.security import Signer
@@ -173,7 +174,7 @@ def presign(
     md5 = _md5(file_md5)
     upload_id = uuid.uuid4().hex
     safe = _SAFE_NAME.sub("_", file_name)[-120:]
-    blob_key = f"audience-files/{p.project_id}/{upload_id}/{safe}"
+    blob_key = blobkeys.audience_file(p.project_id, upload_id, safe)
     scheme = "s3" if area_type == AREA_PUT else "oss"
     expires_at = now + timedelta(seconds=limits.ttl_seconds)
     upload = repo.insert_upload(
@@ -218,8 +219,10 @@ def presign(
 # --- receiving on this server (local blob store) -------------------------------------------
 
 
-def begin_receive(s: Session, *, upload_id: str | None = None, blob_key: str | None = None, now: datetime) -> str:
-    """Claim a pending grant for one upload; a second upload to the same grant is refused."""
+def begin_receive(
+    s: Session, *, upload_id: str | None = None, blob_key: str | None = None, now: datetime
+) -> tuple[str, str]:
+    """Claim a pending grant for one upload (its id and blob key); a second upload to it is refused."""
     upload = repo.get_upload(s, upload_id) if upload_id else repo.upload_by_blob_key(s, blob_key or "")
     if upload is None:
         raise NotFound("no such upload")
@@ -227,20 +230,24 @@ def begin_receive(s: Session, *, upload_id: str | None = None, blob_key: str | N
         raise Forbidden("upload URL has expired")
     if not repo.claim_upload(s, upload.id, from_state="pending", to_state="receiving"):
         raise Conflict("this upload URL was already used; request a new one")
-    return upload.id
+    return upload.id, upload.blob_key
 
 
-def finish_receive(s: Session, upload_id: str, info: BlobInfo | None, *, error: str | None = None) -> str | None:
-    """Record how a receive ended; returns why the file is refused (the caller deletes it), or None."""
+def finish_receive(
+    s: Session, upload_id: str, *, size: int | None, md5: str | None, error: str | None = None
+) -> str | None:
+    """Record how a receive ended (size and MD5 of what was stored, or the error); returns why the
+    file is refused (the caller deletes it), or None."""
     upload = repo.get_upload(s, upload_id)
     assert upload is not None
-    if error is None and info is not None and info.md5 != upload.file_md5:
-        error = f"file MD5 {info.md5} does not match file_md5 {upload.file_md5}"
+    if error is None and size is None:
+        error = "no file was received"
+    if error is None and md5 != upload.file_md5:
+        error = f"file MD5 {md5} does not match file_md5 {upload.file_md5}"
     if error is not None:
         repo.set_upload(s, upload_id, state="rejected", error=error)
         return error
-    assert info is not None
-    repo.set_upload(s, upload_id, state="uploaded", size=info.size)
+    repo.set_upload(s, upload_id, state="uploaded", size=size)
     return None
 
 

@@ -21,12 +21,12 @@ from traitbase.domain.keys.principal import (
     new_secret,
 )
 from traitbase.domain.keys.tokenauth import secret_context
+from traitbase.domain.profiles import reads as profile_reads
 from traitbase.errors import Forbidden, Invalid, NotFound
 from traitbase.security import SecretBox
 from traitbase.storage.models import ApiKey, Member, Organization, Project
 from traitbase.storage.repos import keys as key_repo
 from traitbase.storage.repos import orgs as org_repo
-from traitbase.storage.repos import profiles as profile_repo
 from traitbase.storage.repos import projects as project_repo
 
 PLANS = ("free", "free_trial", "growth")
@@ -209,7 +209,7 @@ def get_user(s: Session, p: Principal, *, project_id: str, environment: str, use
     env = environment
     if "\x00" in user_id:  # no stored user id has one; PostgreSQL text cannot hold it
         raise NotFound("user not found")
-    found = profile_repo.get_profile(s, org_id=proj.org_id, project_id=proj.id, environment=env, user_id=user_id)
+    found = profile_reads.profile(s, org_id=proj.org_id, project_id=proj.id, environment=env, user_id=user_id)
     if found is None:
         raise NotFound("user not found")
     attrs, created, updated = found
@@ -224,9 +224,7 @@ def list_users(
     if after is not None and "\x00" in after:
         raise Invalid("after must not contain NUL characters", errors={"after": "NUL character"})
     # One row more than asked tells whether another page exists, so `next` never points at an empty page.
-    page = profile_repo.list_profiles(
-        s, org_id=proj.org_id, project_id=proj.id, environment=env, after=after, limit=limit + 1
-    )
+    page = profile_reads.page(s, org_id=proj.org_id, project_id=proj.id, environment=env, after=after, limit=limit + 1)
     nxt = page[limit - 1][0] if len(page) > limit else None
     users = [{"user_id": u, "attributes": a, "created_at": c, "updated_at": m} for u, a, c, m in page[:limit]]
     return users, nxt

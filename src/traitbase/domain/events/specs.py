@@ -33,7 +33,7 @@ class EndpointSpec:
     target: str = "events"  # a key of domain.event_store.TARGETS
     event_name: str | None = None  # fixed event name; otherwise taken from name_field
     name_field: str | None = None
-    levels: str | None = None  # a key of storage.warehouse.events.LEVEL_POLICIES
+    levels: str | None = None  # a key of domain.events.levels.LEVEL_POLICIES
 
     def field(self, name: str) -> FieldSpec:
         return next(f for f in self.fields if f.name == name)

@@ -22,6 +22,7 @@ import pyarrow.compute as pc
 from sqlalchemy import Connection
 
 from traitbase.domain import access
+from traitbase.domain.events.levels import LEVEL_POLICIES
 from traitbase.domain.events.parse import Batch
 from traitbase.domain.keys.principal import Principal
 from traitbase.errors import Conflict, Invalid
@@ -135,7 +136,7 @@ def item_rows(batch: Batch, *, project: str, environment: str, received_at: date
 
 def _events_op(batch: Batch, project: str, environment: str, received_at: datetime) -> WriteOp:
     table = event_rows(batch, project=project, environment=environment, received_at=received_at)
-    policy = store.LEVEL_POLICIES.get(batch.spec.levels or "")
+    policy = LEVEL_POLICIES.get(batch.spec.levels or "")
     return WriteOp(events=table, step=policy(table) if policy else None)
 
 

@@ -9,6 +9,7 @@ from typing import Any
 import orjson
 from sqlalchemy.orm import Session
 
+from traitbase.domain import blobkeys
 from traitbase.domain.imports.fastpath import encode_attrs
 from traitbase.domain.imports.ops import Applier
 from traitbase.domain.imports.parse import FORMATS, Chunk, ImportLimits
@@ -86,7 +87,7 @@ def _error_rows(errors: list[tuple[int, bytes, str]], limits: ImportLimits) -> I
 
 def _write_error_log(run: JobContext, blobs: BlobStore) -> str:
     """Stream the job's failed lines into a JSON Lines blob: {"line", "raw", "reason"} per line."""
-    key = f"imports/{run.job.id}/errors.jsonl"
+    key = blobkeys.profile_import_errors(run.job.id)
 
     def lines() -> Iterator[bytes]:
         with run.read() as s:

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from fastapi import Path, Query
 from pydantic import BaseModel, Field
 
-from traitbase.storage.models import ApiKey, Member, Organization, Project
+from traitbase.domain.control.records import ApiKey, Member, Organization, Project
 
 # Organization ids are 32-bit integers in storage; a larger number is a malformed request, not a crash.
 ORG_ID_MAX = 2**31 - 1

@@ -4,6 +4,7 @@ signed upload routes this server answers itself when files are kept on local dis
 from __future__ import annotations
 
 import time
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Annotated
 
@@ -19,10 +20,9 @@ from traitbase.domain.keys.principal import Principal
 from traitbase.errors import DomainError, NotFound
 from traitbase.faces.audience_files import envelope
 from traitbase.faces.audience_files.schemas import AudienceDeleteIn, AudienceIn, AudienceUpdateIn, audience_item
-from traitbase.faces.common.audience_hooks import drop_members, schedule_load
 from traitbase.faces.common.auth import ctx_of, token_header_principal
 from traitbase.faces.common.formstream import file_after_fields
-from traitbase.storage.blobs import BlobInfo
+from traitbase.faces.common.staging import staged_file
 
 router = APIRouter(prefix="/api/open/v1", tags=["audience files"])
 
@@ -83,7 +83,7 @@ def create_audience(request: Request, body: AudienceIn, p: Files) -> Response:
             now=_now(),
         )
         ta_id = load.audience_id
-    schedule_load(ctx, load.id)
+    ctx.wake_workers()  # the load job was enqueued with it: start it now
     return envelope.ok({"ta_id": ta_id})
 
 
@@ -91,7 +91,7 @@ def create_audience(request: Request, body: AudienceIn, p: Files) -> Response:
 def update_audience(request: Request, body: AudienceUpdateIn, p: Files) -> Response:
     ctx = ctx_of(request)
     with ctx.db.uow() as s:
-        load = audiences.update_file_audience(
+        audiences.update_file_audience(
             s,
             p,
             ta_id=body.ta_id,
@@ -100,7 +100,7 @@ def update_audience(request: Request, body: AudienceUpdateIn, p: Files) -> Respo
             limits=ctx.limits.audience_files,
             now=_now(),
         )
-    schedule_load(ctx, load.id)
+    ctx.wake_workers()  # the load job was enqueued with it: start it now
     return envelope.ok({"ta_id": body.ta_id})
 
 
@@ -136,7 +136,7 @@ def delete_audience(request: Request, p: Files, body: AudienceDeleteIn = Body())
     ctx = ctx_of(request)
     with ctx.db.uow() as s:
         gone = [a.id for a in audiences.delete(s, p, body.ta_id)]
-    drop_members(ctx, p, gone)
+    audiences.drop_members(ctx.warehouse, p, gone)
     return envelope.ok({"ta_id": gone})
 
 
@@ -149,29 +149,37 @@ def _local_presigner(ctx: AppContext) -> uploads.LocalPresigner:
     return uploads.LocalPresigner(ctx.signer, ctx.settings.base_url)
 
 
-async def _receive(ctx: AppContext, upload_id: str, key: str, chunks: object, cap: int) -> None:
-    info: BlobInfo | None = None
-    error: DomainError | None = None
-    try:
-        info = await ctx.blobs.put_async(key, chunks, max_bytes=cap)  # type: ignore[arg-type]
-    except DomainError as exc:
-        error = exc
-    with ctx.db.uow() as s:
-        refused = uploads.finish_receive(s, upload_id, info, error=error.message if error else None)
-    if refused is not None:
-        await run_in_threadpool(ctx.blobs.delete, key)
-        raise error or DomainError(refused)
+async def _receive(ctx: AppContext, upload_id: str, key: str, chunks: AsyncIterator[bytes], cap: int) -> None:
+    """Store an upload under its granted key; a failed or mismatching upload leaves nothing stored."""
+    async with staged_file(ctx, key) as stage:
+        error: DomainError | None = None
+        try:
+            await stage.receive(chunks, max_bytes=cap)
+        except DomainError as exc:
+            error = exc
+
+        def finish() -> str | None:
+            with ctx.db.uow() as s:
+                return uploads.finish_receive(
+                    s, upload_id, size=stage.size, md5=stage.md5, error=error.message if error else None
+                )
+
+        refused = await run_in_threadpool(finish)
+        if refused is not None:
+            raise error or DomainError(refused)
+        stage.kept = True
 
 
 @router.put("/uploads/{upload_id}")
 async def receive_put(request: Request, upload_id: str, expires: int, signature: str) -> Response:
     ctx = ctx_of(request)
     _local_presigner(ctx).check_put(upload_id, expires, signature, now=time.time())
-    with ctx.db.uow() as s:
-        uploads.begin_receive(s, upload_id=upload_id, now=_now())
-        upload = s.get(uploads.AudienceUpload, upload_id)
-        assert upload is not None
-        key = upload.blob_key
+
+    def begin() -> str:
+        with ctx.db.uow() as s:
+            return uploads.begin_receive(s, upload_id=upload_id, now=_now())[1]
+
+    key = await run_in_threadpool(begin)
     await _receive(ctx, upload_id, key, request.stream(), ctx.settings.audience_file_max_bytes)
     return Response(status_code=200)
 
@@ -184,8 +192,12 @@ async def receive_form(request: Request) -> Response:
 
     async def check(fields: dict[str, str]) -> None:
         key, cap = presigner.check_post(fields, now=time.time())
-        with ctx.db.uow() as s:
-            grant["id"] = uploads.begin_receive(s, blob_key=key, now=_now())
+
+        def begin() -> str:
+            with ctx.db.uow() as s:
+                return uploads.begin_receive(s, blob_key=key, now=_now())[0]
+
+        grant["id"] = await run_in_threadpool(begin)
         grant["key"], grant["cap"] = key, min(cap, ctx.settings.audience_file_max_bytes)
 
     stream = file_after_fields(request, check)

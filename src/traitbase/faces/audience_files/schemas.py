@@ -6,7 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from traitbase.storage.models import Audience
+from traitbase.domain.audiences.records import Audience
 
 
 class DataPathIn(BaseModel):

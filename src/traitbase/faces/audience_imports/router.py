@@ -7,6 +7,7 @@ first and are checked before a byte is stored); a background load then reads it 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Annotated
 
@@ -14,15 +15,16 @@ from fastapi import APIRouter, Depends, Query, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
+from traitbase.domain import blobkeys
 from traitbase.domain.access import require_scope
 from traitbase.domain.audiences import service as audiences
 from traitbase.domain.keys.principal import Principal
 from traitbase.errors import Invalid
 from traitbase.faces.audience_imports import envelope
 from traitbase.faces.audience_imports.schemas import list_out, status_out
-from traitbase.faces.common.audience_hooks import drop_members, schedule_load
 from traitbase.faces.common.auth import basic_principal, ctx_of
 from traitbase.faces.common.formstream import file_after_fields
+from traitbase.faces.common.staging import staged_file
 
 router = APIRouter(prefix="/v1/imports/audiences/list", tags=["audience imports"])
 
@@ -41,38 +43,56 @@ Lists = Annotated[Principal, Depends(_limited("audlist"))]
 Status = Annotated[Principal, Depends(_limited("audlist-status"))]
 
 
-async def _store_file(request: Request, p: Principal, *, creating: bool) -> tuple[dict[str, str], str]:
-    """Check the form fields, then stream the file part to a new blob; returns (fields, blob key)."""
+async def _check_fields(
+    request: Request, p: Principal, *, creating: bool, seen: dict[str, str]
+) -> Callable[[dict[str, str]], Awaitable[None]]:
     ctx = ctx_of(request)
-    seen: dict[str, str] = {}
 
     async def check(fields: dict[str, str]) -> None:
         seen.update(fields)
         if creating and not fields.get("audience_name", "").strip():
             raise Invalid("audience_name is required", errors={"audience_name": "missing"})
-        with ctx.db.read() as s:
-            audiences.check_list_request(
-                s,
-                p,
-                app_id=fields.get("app_id", ""),
-                identifier_type=fields.get("identifier_type", ""),
-                limits=ctx.limits.audience_lists if creating else None,
-            )
 
-    key = f"audience-lists/{p.project_id}/{uuid.uuid4().hex}/source.jsonl"
-    await ctx.blobs.put_async(
-        key, file_after_fields(request, check), max_bytes=ctx.settings.audience_imports_max_body_bytes
-    )
-    return seen, key
+        def ask() -> None:
+            with ctx.db.read() as s:
+                audiences.check_list_request(
+                    s,
+                    p,
+                    app_id=fields.get("app_id", ""),
+                    identifier_type=fields.get("identifier_type", ""),
+                    limits=ctx.limits.audience_lists if creating else None,
+                )
+
+        await run_in_threadpool(ask)
+
+    return check
+
+
+async def _load_file(
+    request: Request, p: Principal, *, creating: bool, commit: Callable[[dict[str, str], str], str]
+) -> str:
+    """Check the form fields, stream the file part to a new blob, then commit its load; returns the load id.
+
+    ``commit(fields, blob_key)`` creates or replaces the list in its own unit of work (run off the
+    event loop); the form fields come first and are checked before a byte is stored.
+    """
+    ctx = ctx_of(request)
+    seen: dict[str, str] = {}
+    check = await _check_fields(request, p, creating=creating, seen=seen)
+    key = blobkeys.audience_list_source(p.project_id, uuid.uuid4().hex)
+    async with staged_file(ctx, key) as stage:
+        await stage.receive(file_after_fields(request, check), max_bytes=ctx.settings.audience_imports_max_body_bytes)
+
+        return await stage.start(lambda: commit(seen, key))
 
 
 @router.post("/", status_code=202)
 async def create_list(request: Request, p: Lists) -> Response:
     ctx = ctx_of(request)
-    fields, key = await _store_file(request, p, creating=True)
-    try:
+
+    def commit(fields: dict[str, str], key: str) -> str:
         with ctx.db.uow() as s:
-            load = audiences.create_list(
+            return audiences.create_list(
                 s,
                 p,
                 app_id=fields["app_id"],
@@ -80,12 +100,10 @@ async def create_list(request: Request, p: Lists) -> Response:
                 blob_key=key,
                 limits=ctx.limits.audience_lists,
                 now=datetime.now(UTC),
-            )
-    except Exception:
-        await run_in_threadpool(ctx.blobs.delete, key)
-        raise
-    schedule_load(ctx, load.id)
-    return envelope.ok({"activity_id": load.id}, status=202)
+            ).id
+
+    load_id = await _load_file(request, p, creating=True, commit=commit)
+    return envelope.ok({"activity_id": load_id}, status=202)
 
 
 @router.get("/status/{activity_id}")
@@ -110,19 +128,21 @@ def rename(request: Request, audience_list_id: int, p: Lists, name: str = Query(
 @router.put("/{audience_list_id}", status_code=202)
 async def replace_list(request: Request, audience_list_id: int, p: Lists) -> Response:
     ctx = ctx_of(request)
-    with ctx.db.read() as s:
-        audiences.get_audience(s, p, audience_list_id)  # unknown list: 404 before the file is read
-    fields, key = await _store_file(request, p, creating=False)
-    try:
+
+    def known() -> None:
+        with ctx.db.read() as s:
+            audiences.get_audience(s, p, audience_list_id)  # unknown list: 404 before the file is read
+
+    await run_in_threadpool(known)
+
+    def commit(fields: dict[str, str], key: str) -> str:
         with ctx.db.uow() as s:
-            load = audiences.replace_list(
+            return audiences.replace_list(
                 s, p, list_id=audience_list_id, app_id=fields["app_id"], blob_key=key, now=datetime.now(UTC)
-            )
-    except Exception:
-        await run_in_threadpool(ctx.blobs.delete, key)
-        raise
-    schedule_load(ctx, load.id)
-    return envelope.ok({"activity_id": load.id}, status=202)
+            ).id
+
+    load_id = await _load_file(request, p, creating=False, commit=commit)
+    return envelope.ok({"activity_id": load_id}, status=202)
 
 
 @router.delete("/{audience_list_id}")
@@ -131,5 +151,5 @@ def delete_list(request: Request, audience_list_id: int, p: Lists) -> Response:
     with ctx.db.uow() as s:
         gone = audiences.delete(s, p, [audience_list_id])
         data = list_out(gone[0])
-    drop_members(ctx, p, [audience_list_id])
+    audiences.drop_members(ctx.warehouse, p, [audience_list_id])
     return envelope.ok(data)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from traitbase.storage.models import Audience, AudienceLoad
+from traitbase.domain.audiences.records import Audience, AudienceLoad
 
 
 def _ts(v: datetime) -> str:

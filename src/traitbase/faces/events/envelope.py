@@ -7,9 +7,9 @@ from typing import Any
 import msgspec
 from starlette.responses import Response
 
+from traitbase.domain.events.records import Outcome, Replayed, StoredAnswer
 from traitbase.errors import DomainError, Invalid
 from traitbase.faces.common.envelopes import retry_headers
-from traitbase.storage.warehouse.base import Outcome, Replayed, StoredAnswer
 
 PUSH_PATHS = (
     "/v1/actions",

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
+from traitbase.domain import blobkeys
 from traitbase.domain.access import require_scope
 from traitbase.domain.events import job as event_csv
 from traitbase.domain.events import store as event_store
@@ -20,6 +21,7 @@ from traitbase.errors import Invalid
 from traitbase.faces.common.auth import bearer_principal, ctx_of, query_param_principal
 from traitbase.faces.common.body import read_capped_body
 from traitbase.faces.common.multipart import MultipartStream
+from traitbase.faces.common.staging import staged_file
 from traitbase.faces.events import envelope, schemas
 
 router = APIRouter(tags=["events"])
@@ -96,43 +98,36 @@ async def csv_push(request: Request, principal: Principal, kind: str) -> Respons
     """Store the multipart ``file`` as a blob and queue its ingestion job; answer with an estimate."""
     ctx = ctx_of(request)
     job_id = str(uuid.uuid4())
-    key = f"events-csv/{job_id}/source.csv"
     form = MultipartStream(request)
-    size: int | None = None
-    try:
+    async with staged_file(ctx, blobkeys.event_csv_source(job_id)) as stage:
         while (part := await form.next_part()) is not None:
             if part.name != "file":
                 await form.value()
                 continue
-            if size is not None:
+            if stage.stored:
                 raise Invalid("bad request", errors={"file": "send one file per request"})
-            size = (await ctx.blobs.put_async(key, form.chunks(), max_bytes=ctx.settings.events_csv_max_bytes)).size
-        if size is None:
+            await stage.receive(form.chunks(), max_bytes=ctx.settings.events_csv_max_bytes)
+        if stage.size is None:
             raise Invalid("bad request", errors={"file": "is required"})
-        stored = size
+        size = stage.size
 
         def start() -> int:
             with ctx.db.uow() as s:
                 eta = event_csv.estimate_seconds(
-                    s, kind=kind, size=stored, default_rate=ctx.settings.events_csv_default_bytes_per_second
+                    s, kind=kind, size=size, default_rate=ctx.settings.events_csv_default_bytes_per_second
                 )
                 event_csv.start(
                     s,
                     principal,
                     kind=kind,
-                    blob=key,
-                    size=stored,
+                    blob=stage.key,
+                    size=size,
                     job_id=job_id,
                     max_attempts=ctx.settings.job_max_attempts,
                 )
                 return eta
 
-        eta = await run_in_threadpool(start)
-    except BaseException:
-        if size is not None:
-            ctx.blobs.delete(key)
-        raise
-    ctx.wake_workers()
+        eta = await stage.start(start)
     return envelope.started({"estimated_time_to_complete": eta, "ingestion_id": job_id})
 
 

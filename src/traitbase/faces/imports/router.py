@@ -11,6 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from traitbase.context import AppContext
+from traitbase.domain import blobkeys
 from traitbase.domain.access import require_scope
 from traitbase.domain.imports import service as imports
 from traitbase.domain.imports.service import ImportTarget
@@ -18,6 +19,7 @@ from traitbase.domain.keys.principal import Principal
 from traitbase.errors import Forbidden, Invalid
 from traitbase.faces.common.auth import basic_principal, ctx_of
 from traitbase.faces.common.multipart import MultipartStream
+from traitbase.faces.common.staging import staged_file
 from traitbase.faces.imports.schemas import UPLOAD_BODY, ErrorAnswer, StatusAnswer, UploadAnswer, status_out
 
 router = APIRouter(tags=["imports"])
@@ -65,25 +67,22 @@ def _complete(fields: dict[str, str]) -> bool:
 async def upload_profiles(request: Request, principal: Principal = Depends(upload_principal)) -> Response:
     ctx = ctx_of(request)
     activity_id = str(uuid.uuid4())
-    key = f"imports/{activity_id}/source"
     form = MultipartStream(request)
     fields: dict[str, str] = {}
-    stored = False
-    try:
+    async with staged_file(ctx, blobkeys.profile_import_source(activity_id)) as stage:
         while (part := await form.next_part()) is not None:
             if part.name == "file":
-                if stored:
+                if stage.stored:
                     raise Invalid("send one file per import", errors={"file": "more than one file"})
                 # Refuse a bad request before receiving a multi-GB file, when the fields came first.
                 if _complete(fields) or ("org_id" in fields and "app_id" in fields):
                     await _target(ctx, principal, fields)
-                await ctx.blobs.put_async(key, form.chunks(), max_bytes=ctx.settings.imports_max_body_bytes)
-                stored = True
+                await stage.receive(form.chunks(), max_bytes=ctx.settings.imports_max_body_bytes)
             elif part.name in FIELDS:
                 value = (await form.value()).strip()
                 if value:
                     fields[part.name] = value
-        if not stored:
+        if not stage.stored:
             raise Invalid("file is required", errors={"file": "missing"})
         target, fmt = await _target(ctx, principal, fields)
 
@@ -94,16 +93,11 @@ async def upload_profiles(request: Request, principal: Principal = Depends(uploa
                     activity_id=activity_id,
                     target=target,
                     fmt=fmt,
-                    blob_key=key,
+                    blob_key=stage.key,
                     max_attempts=ctx.settings.job_max_attempts,
                 )
 
-        await run_in_threadpool(start)
-    except BaseException:
-        if stored:
-            ctx.blobs.delete(key)
-        raise
-    ctx.wake_workers()
+        await stage.start(start)
     return JSONResponse({"activity_id": activity_id}, status_code=202)
 
 

@@ -78,10 +78,12 @@ def _decode(raw: Any) -> dict[str, Any]:
     return dict(orjson.loads(raw))
 
 
-def get_profile(
-    s: Session, *, org_id: int, project_id: str, environment: str, user_id: str
-) -> tuple[dict[str, Any], float, float] | None:
-    """(merged attributes, created_at, updated_at) of one user as the project sees it."""
+# One stored scope of a user: (scope, attributes, created_at, updated_at).
+ScopeRow = tuple[str, dict[str, Any], float, float]
+
+
+def get_profile(s: Session, *, org_id: int, project_id: str, environment: str, user_id: str) -> list[ScopeRow]:
+    """The stored scopes (organization, the project's own) of one user; empty if the user is unknown."""
     rows = s.execute(
         text(
             "SELECT scope, attrs, created_at, updated_at FROM user_profiles "
@@ -95,24 +97,13 @@ def get_profile(
             "app": app_scope(project_id),
         },
     ).all()
-    if not rows:
-        return None
-    return _overlay(rows)
-
-
-def _overlay(rows: Sequence[Any]) -> tuple[dict[str, Any], float, float]:
-    # Organization scope first so the project's own values win.
-    ordered = sorted(rows, key=lambda r: 0 if r[0] == ORG_SCOPE else 1)
-    attrs: dict[str, Any] = {}
-    for r in ordered:
-        attrs.update(_decode(r[1]))
-    return attrs, min(r[2] for r in rows), max(r[3] for r in rows)
+    return [(str(r[0]), _decode(r[1]), float(r[2]), float(r[3])) for r in rows]
 
 
 def list_profiles(
     s: Session, *, org_id: int, project_id: str, environment: str, after: str | None, limit: int
-) -> list[tuple[str, dict[str, Any], float, float]]:
-    """A page of users (ordered by user id, starting after ``after``) with merged attributes."""
+) -> list[tuple[str, list[ScopeRow]]]:
+    """A page of users (ordered by user id, starting after ``after``), each with its stored scopes."""
     ids = [
         r[0]
         for r in s.execute(
@@ -148,14 +139,10 @@ def list_profiles(
         ),
         params,
     ).all()
-    grouped: dict[str, list[Any]] = {uid: [] for uid in ids}
+    grouped: dict[str, list[ScopeRow]] = {uid: [] for uid in ids}
     for r in rows:
-        grouped[r[0]].append(r[1:])
-    out = []
-    for uid in ids:
-        attrs, created, updated = _overlay(grouped[uid])
-        out.append((uid, attrs, created, updated))
-    return out
+        grouped[r[0]].append((str(r[1]), _decode(r[2]), float(r[3]), float(r[4])))
+    return list(grouped.items())
 
 
 def count_profiles(s: Session, *, org_id: int, project_id: str, environment: str) -> int:

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 import pyarrow as pa
 
-from traitbase.storage.warehouse.base import EVENT_COLUMNS, Step, Warehouse, WriteTx
+from traitbase.storage.warehouse.base import Step, Warehouse, WriteTx
 from traitbase.storage.warehouse.schema import TENANT_TABLES
 
 ITEM_KEYS = ("project", "environment", "item_id")
 LEVEL_KEYS = ("project", "environment", "user_id")
-LEVEL_DECREASE = "level_decrease"
 
 
 def upsert_items_step(items: pa.Table) -> Step:
@@ -36,58 +34,31 @@ def _last_per_key(table: pa.Table, keys: tuple[str, ...]) -> pa.Table:
     return table.take(pa.array(sorted(last.values()), type=pa.int64()))
 
 
-def _levels_step(events: pa.Table, *, flag_decreases: bool) -> Step:
-    """Keep each user's highest level; optionally flag events whose level is below it."""
-
-    def step(tx: WriteTx) -> pa.Table:
-        users = events["user_id"].to_pylist()
-        levels = events["level"].to_pylist()
-        known = sorted({u for u, lv in zip(users, levels, strict=True) if lv is not None})
-        if not known:
-            return events
-        project = events["project"][0].as_py()
-        environment = events["environment"][0].as_py()
-        current: dict[str, int] = dict(
-            tx.execute(
-                "SELECT user_id, level FROM user_levels WHERE project = ? AND environment = ? "
-                "AND user_id IN (SELECT unnest(?::VARCHAR[]))",
-                [project, environment, known],
-            )
-        )
-        flags: list[str | None] = []
-        raised: dict[str, int] = {}
-        for user, level in zip(users, levels, strict=True):
-            best = current.get(user)
-            decreased = level is not None and best is not None and level < best
-            flags.append(LEVEL_DECREASE if flag_decreases and decreased else None)
-            if level is not None and (best is None or level > best):
-                current[user] = raised[user] = level
-        if raised:
-            now = events["received_at"][0].as_py()
-            tx.insert_arrow(
-                "user_levels",
-                pa.table(
-                    {
-                        "project": [project] * len(raised),
-                        "environment": [environment] * len(raised),
-                        "user_id": list(raised),
-                        "level": pa.array(list(raised.values()), type=pa.int64()),
-                        "updated_at": pa.array([now] * len(raised), type=pa.timestamp("us")),
-                    }
-                ),
-                upsert_keys=LEVEL_KEYS,
-            )
-        return events.set_column(EVENT_COLUMNS.index("flag"), "flag", pa.array(flags, type=pa.string()))
-
-    return step
+def known_levels(tx: WriteTx, *, project: str, environment: str, users: list[str]) -> dict[str, int]:
+    """The stored level of each of ``users`` that has one."""
+    rows = tx.execute(
+        "SELECT user_id, level FROM user_levels WHERE project = ? AND environment = ? "
+        "AND user_id IN (SELECT unnest(?::VARCHAR[]))",
+        [project, environment, users],
+    )
+    return {str(u): int(lv) for u, lv in rows}
 
 
-# Which level bookkeeping a push does: level-ups are checked (and flagged when they go down);
-# logins only raise the known level.
-LEVEL_POLICIES: dict[str, Callable[[pa.Table], Step]] = {
-    "check": lambda t: _levels_step(t, flag_decreases=True),
-    "raise": lambda t: _levels_step(t, flag_decreases=False),
-}
+def raise_levels(tx: WriteTx, *, project: str, environment: str, raised: dict[str, int], now: datetime) -> None:
+    """Store new (higher) known levels; the caller decided they are higher."""
+    tx.insert_arrow(
+        "user_levels",
+        pa.table(
+            {
+                "project": [project] * len(raised),
+                "environment": [environment] * len(raised),
+                "user_id": list(raised),
+                "level": pa.array(list(raised.values()), type=pa.int64()),
+                "updated_at": pa.array([now] * len(raised), type=pa.timestamp("us")),
+            }
+        ),
+        upsert_keys=LEVEL_KEYS,
+    )
 
 
 def wipe_step(*, project: str, environment: str) -> Step:
