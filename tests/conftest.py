@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from fastapi import FastAPI
 from starlette.testclient import TestClient
@@ -21,12 +22,51 @@ from traitbase.app import create_app
 from traitbase.config import Settings
 from traitbase.domain.control.bootstrap import BootstrapResult, first_start
 
-PG_ADMIN_URL = os.environ.get("TRAITBASE_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
-REDIS_URL = os.environ.get("TRAITBASE_TEST_REDIS", "redis://127.0.0.1:6379/0")
+# Where the test services are. Deliberately not TRAITBASE_* names: those are the server's settings,
+# which the suite clears (below) so that a developer's shell never changes a result.
+PG_ADMIN_URL = os.environ.get("TB_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+REDIS_URL = os.environ.get("TB_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+# A test that uses one of these fixtures (or a fixture parametrized with one of these names) needs
+# that real service, and gets its marker without anyone having to remember to add it.
+SERVICE_FIXTURES = {"pg_url": "postgres", "redis_url": "redis", "clickhouse_url": "clickhouse"}
+SERVICE_PARAMS = {"postgres": "postgres", "redis": "redis", "clickhouse": "clickhouse"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        names = {SERVICE_FIXTURES[f] for f in getattr(item, "fixturenames", ()) if f in SERVICE_FIXTURES}
+        callspec = getattr(item, "callspec", None)
+        if callspec is not None:
+            names |= {SERVICE_PARAMS[v] for v in callspec.params.values() if isinstance(v, str) and v in SERVICE_PARAMS}
+        for name in sorted(names):
+            item.add_marker(getattr(pytest.mark, name))
+
+
+@pytest.fixture(autouse=True)
+def _no_shell_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Settings come only from what each test passes: the developer's TRAITBASE_* variables are cleared."""
+    for name in [k for k in os.environ if k.startswith("TRAITBASE_")]:
+        monkeypatch.delenv(name)
 
 
 def make_settings(data_dir: Path, **overrides: Any) -> Settings:
     return Settings(data_dir=data_dir, access_log=False, log_level="WARNING", **overrides)
+
+
+class AppTransport(httpx.BaseTransport):
+    """Carries the SDK's httpx requests into the app through the test client (built on httpx2)."""
+
+    def __init__(self, client: TestClient) -> None:
+        self._client = client
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        answer = self._client.request(
+            request.method, str(request.url), headers=list(request.headers.multi_items()), content=request.read()
+        )
+        return httpx.Response(
+            answer.status_code, headers=list(answer.headers.multi_items()), content=answer.content, request=request
+        )
 
 
 @dataclass
@@ -37,6 +77,11 @@ class Env:
     client: TestClient
     boot: BootstrapResult
     settings: Settings
+
+    @property
+    def transport(self) -> httpx.BaseTransport:
+        """An httpx transport into the in-process app, for the SDK (which is built on httpx)."""
+        return AppTransport(self.client)
 
     @property
     def admin(self) -> dict[str, str]:

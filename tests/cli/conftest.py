@@ -28,7 +28,7 @@ def parse(result: Result) -> Any:
 @pytest.fixture
 def cli(env: Env, monkeypatch: pytest.MonkeyPatch) -> Iterator[Invoke]:
     """Runs a server-talking command against ``env``'s app with the admin token unless one is given."""
-    monkeypatch.setattr(common, "transport", env.client._transport)
+    monkeypatch.setattr(common, "transport", env.transport)
 
     def invoke(*args: str, token: str | None = None) -> Result:
         return run(*args, "--url", "http://testserver", "--token", token or env.boot.admin_token)

@@ -118,7 +118,7 @@ def test_missing_token_is_a_usage_error(env: Env, cli: Invoke) -> None:
 
 
 def test_url_and_token_are_read_from_the_environment(env: Env, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(common, "transport", env.client._transport)
+    monkeypatch.setattr(common, "transport", env.transport)
     result = run(
         "orgs", "list", "--json", env={"TRAITBASE_URL": "http://testserver", "TRAITBASE_TOKEN": env.boot.admin_token}
     )

@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import re
-import socket
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -16,10 +12,13 @@ from typing import Any
 
 import httpx
 import orjson
+import pytest
 
 from tests.cli.conftest import parse, run
+from tests.servers import CLI, ServerProcess, clean_env, free_port
 
-CLI = [sys.executable, "-m", "traitbase.cli"]
+pytestmark = pytest.mark.slow
+
 SEED_BODY = {
     "field_name": ["user_id", "watch_conan", "watch_attack_on_titan"],
     "values": [["abcd123", "yes", "no"], ["abcd456", "yes", "yes"], ["abcd789", "no", "no"]],
@@ -33,52 +32,28 @@ class Server:
     stdout: Path
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-def _clean_env() -> dict[str, str]:
-    # The developer's own TRAITBASE_* settings must not reach the server under test.
-    return {k: v for k, v in os.environ.items() if not k.startswith("TRAITBASE_")}
-
-
 @contextmanager
 def serving(data_dir: Path, logs: Path) -> Iterator[Server]:
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
+    port = free_port()
     out, err = logs / f"serve-{port}.out", logs / f"serve-{port}.err"
     with out.open("wb") as fo, err.open("wb") as fe:
-        proc = subprocess.Popen(
-            [*CLI, "serve", "--data-dir", str(data_dir), "--port", str(port)], stdout=fo, stderr=fe, env=_clean_env()
+        server = ServerProcess(
+            [*CLI, "serve", "--data-dir", str(data_dir), "--port", str(port)],
+            port=port,
+            env=clean_env(),
+            stdout=fo,
+            stderr=fe,
+            start_timeout=START_TIMEOUT,
+            describe_failure=err,
         )
     try:
-        deadline = time.monotonic() + START_TIMEOUT
-        while True:
-            if proc.poll() is not None:
-                raise AssertionError(f"serve exited with {proc.returncode}: {err.read_text()}")
-            try:
-                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise AssertionError(f"serve did not answer within {START_TIMEOUT}s: {err.read_text()}")
-            time.sleep(0.1)
-        yield Server(url=url, stdout=out)
+        yield Server(url=server.url, stdout=out)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
+        server.stop()
 
 
 def _cli_json(*args: str) -> Any:
-    done = subprocess.run([*CLI, *args, "--json"], capture_output=True, timeout=120, env=_clean_env(), check=False)
+    done = subprocess.run([*CLI, *args, "--json"], capture_output=True, timeout=120, env=clean_env(), check=False)
     assert done.returncode == 0, done.stderr.decode()
     return orjson.loads(done.stdout)
 

@@ -24,7 +24,7 @@ SEED_LINES = (
 
 
 def _sdk(env: Env, token: str) -> Client:
-    return Client(BASE, token, transport=env.client._transport)
+    return Client(BASE, token, transport=env.transport)
 
 
 def _actions(n: int, name: str) -> list[dict[str, object]]:
@@ -150,7 +150,7 @@ def test_sandbox_wipe_removes_sandbox_events_and_attributes_and_keeps_production
 def test_sandbox_wipe_asks_first_and_a_no_deletes_nothing(env: Env, monkeypatch: pytest.MonkeyPatch) -> None:
     with _sdk(env, env.key(["upload"], environment="sandbox")) as c:
         c.events.push("actions", _actions(1, "kept"))
-    monkeypatch.setattr(common, "transport", env.client._transport)
+    monkeypatch.setattr(common, "transport", env.transport)
     args = ["sandbox", "wipe", "-p", env.boot.project_id, "--url", BASE, "--token", env.boot.admin_token]
     result = CliRunner().invoke(app, args, input="n\n")
     assert (result.exit_code, result.stdout, result.stderr) == (

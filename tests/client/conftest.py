@@ -59,11 +59,11 @@ def too_many(retry_after: str = "1") -> httpx.Response:
 
 
 def recorder(env: Env, faults: list[httpx.Response | Exception] | None = None) -> Recorder:
-    return Recorder(env.client._transport, faults)
+    return Recorder(env.transport, faults)
 
 
 def sdk(env: Env, token: str, transport: httpx.BaseTransport | None = None, **kw: Any) -> Client:
-    return Client(BASE, token, transport=transport or env.client._transport, **kw)
+    return Client(BASE, token, transport=transport or env.transport, **kw)
 
 
 @pytest.fixture

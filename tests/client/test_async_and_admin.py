@@ -57,7 +57,7 @@ def test_admin_namespace_creates_lists_and_revokes(env: Env, admin: Client) -> N
 
 
 def test_list_users_pages_with_next(env: Env, upload_token: str, admin: Client) -> None:
-    with Client(BASE, upload_token, transport=env.client._transport) as c:
+    with Client(BASE, upload_token, transport=env.transport) as c:
         c.attributes.upload([{"user_id": f"u{i}", "x": "1"} for i in range(5)])
     first = admin.admin.list_users(env.boot.project_id, limit=3)
     assert ([u["user_id"] for u in first["users"]], first["next"]) == (["u0", "u1", "u2"], "u2")

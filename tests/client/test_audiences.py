@@ -27,7 +27,7 @@ def settings(tmp_path: Path) -> Settings:
 
 @pytest.fixture
 def tb(env: Env) -> Client:
-    return Client(BASE, token_auth_key(env), transport=env.client._transport)
+    return Client(BASE, token_auth_key(env), transport=env.transport)
 
 
 def test_csv_gz_upload_by_put_loads_and_exports_the_files_ids(env: Env, tb: Client, tmp_path: Path) -> None:
@@ -88,7 +88,7 @@ def test_a_gz_file_that_is_not_gzip_fails_the_load_with_its_reason(env: Env, tb:
 
 
 def test_upload_with_a_key_not_enabled_for_token_auth_is_refused(env: Env, tmp_path: Path) -> None:
-    plain = Client(BASE, env.key(["upload"]), transport=env.client._transport)
+    plain = Client(BASE, env.key(["upload"]), transport=env.transport)
     with pytest.raises(AuthError) as caught:
         plain.audiences.upload_file(txt(tmp_path / "a.txt", ["x"]), "a")
     assert (caught.value.status, caught.value.message) == (
@@ -98,7 +98,7 @@ def test_upload_with_a_key_not_enabled_for_token_auth_is_refused(env: Env, tmp_p
 
 
 def test_upload_needs_a_tb_token_to_sign_with(env: Env, tmp_path: Path) -> None:
-    with Client(BASE, "opaque", transport=env.client._transport) as c, pytest.raises(ValueError) as caught:
+    with Client(BASE, "opaque", transport=env.transport) as c, pytest.raises(ValueError) as caught:
         c.audiences.upload_file(txt(tmp_path / "a.txt", ["x"]), "a")
     assert str(caught.value) == "audience file uploads need a client token of the form tb-<key id>.<secret>"
 

@@ -50,7 +50,7 @@ def test_2500_actions_go_in_three_requests_each_with_its_own_key_and_are_all_cou
 def test_a_batch_retried_after_the_server_stored_it_is_stored_once(
     env: Env, upload_token: str, admin: Client, fault: httpx.Response | Exception
 ) -> None:
-    transport = LoseAnswerOnce(env.client._transport, fault)
+    transport = LoseAnswerOnce(env.transport, fault)
     with sdk(env, upload_token, transport, retry=FAST_RETRY) as c:
         result = c.events.push("actions", _actions(1500))
     assert result == PushResult(kind="actions", items=1500, batches=2)

@@ -92,7 +92,7 @@ def test_upload_streams_the_file_in_chunks_with_basic_auth_from_the_token(
                 request.headers["authorization"]
                 == "Basic " + base64.b64encode(":".join(key_parts(upload_token)).encode()).decode()
             )
-            return env.client._transport.handle_request(request)
+            return env.transport.handle_request(request)
 
     with sdk(env, upload_token, Spy()) as c:
         job = c.imports.upload_profiles(path, app_id=env.boot.project_id)

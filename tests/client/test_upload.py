@@ -139,6 +139,6 @@ def test_rows_are_pulled_one_batch_at_a_time(env: Env, upload_token: str) -> Non
             pulled_at_request.append(pulled)
             return super().handle_request(request)
 
-    with sdk(env, upload_token, Spy(env.client._transport), batch_size=10) as c:
+    with sdk(env, upload_token, Spy(env.transport), batch_size=10) as c:
         c.attributes.upload(rows())
     assert pulled_at_request == [10, 20, 30, 35]

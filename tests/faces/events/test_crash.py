@@ -9,13 +9,7 @@ at all; then all batches are re-sent with their Idempotency-Key and each ends up
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
-import sys
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -25,6 +19,7 @@ import msgspec
 import pytest
 
 from tests.conftest import build_env, make_settings
+from tests.servers import ServerProcess
 
 pytestmark = pytest.mark.slow
 
@@ -35,13 +30,6 @@ CLIENTS = 4
 DEADLINE_SECONDS = 60
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 def _batch(i: int) -> bytes:
     items = [
         {"timestamp": "2019-01-01 15:04:05", "user_id": f"batch{i}", "action_id": str(j), "action_name": "tick"}
@@ -50,45 +38,10 @@ def _batch(i: int) -> bytes:
     return msgspec.json.encode({"actions": items})
 
 
-class Server:
-    def __init__(self, data_dir: Path) -> None:
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        env = {
-            **os.environ,
-            "TRAITBASE_DATA_DIR": str(data_dir),
-            "TRAITBASE_ACCESS_LOG": "false",
-            "TRAITBASE_LOG_LEVEL": "WARNING",
-            "TRAITBASE_JOB_WORKERS": "0",
-        }
-        cmd = [sys.executable, "-m", "uvicorn", "--factory", "traitbase.app:app_from_env"]
-        self.proc = subprocess.Popen(
-            [*cmd, "--host", "127.0.0.1", "--port", str(self.port), "--log-level", "warning"],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        self.stop()
-        raise AssertionError("server did not start")
-
-    def kill(self) -> None:
-        os.kill(self.proc.pid, signal.SIGKILL)
-        self.proc.wait(10)
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                self.kill()
+def _server(data_dir: Path) -> ServerProcess:
+    return ServerProcess.uvicorn(
+        data_dir, TRAITBASE_ACCESS_LOG="false", TRAITBASE_LOG_LEVEL="WARNING", TRAITBASE_JOB_WORKERS="0"
+    )
 
 
 def _prepare(data_dir: Path) -> tuple[str, str, str]:
@@ -102,7 +55,7 @@ def _prepare(data_dir: Path) -> tuple[str, str, str]:
     return token, boot.admin_token, boot.project_id
 
 
-def _send_all(server: Server, token: str, acked: set[int], stop_at: int | None, killed: threading.Event) -> None:
+def _send_all(server: ServerProcess, token: str, acked: set[int], stop_at: int | None, killed: threading.Event) -> None:
     """Send every batch from CLIENTS threads; kill the server once stop_at batches were acknowledged."""
     todo = list(range(BATCHES))
     lock = threading.Lock()
@@ -133,7 +86,7 @@ def _send_all(server: Server, token: str, acked: set[int], stop_at: int | None, 
         t.join(DEADLINE_SECONDS)
 
 
-def _stored(server: Server, admin: str, project: str) -> dict[int, list[str]]:
+def _stored(server: ServerProcess, admin: str, project: str) -> dict[int, list[str]]:
     out: dict[int, list[str]] = {}
     with httpx.Client(base_url=server.url, timeout=10, headers={"Authorization": f"Bearer {admin}"}) as http:
         for i in range(BATCHES):
@@ -147,7 +100,7 @@ def test_acknowledged_batches_survive_sigkill_exactly_once(tmp_path: Path) -> No
     token, admin, project = _prepare(tmp_path)
     full = sorted(str(j) for j in range(BATCH_SIZE))
 
-    server = Server(tmp_path)
+    server = _server(tmp_path)
     acked: set[int] = set()
     killed = threading.Event()
     try:
@@ -156,7 +109,7 @@ def test_acknowledged_batches_survive_sigkill_exactly_once(tmp_path: Path) -> No
         server.stop()
     assert killed.is_set()
 
-    server = Server(tmp_path)
+    server = _server(tmp_path)
     try:
         stored = _stored(server, admin, project)
         assert {i: stored[i] for i in acked} == {i: full for i in acked}
