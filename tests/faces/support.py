@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
@@ -54,6 +55,17 @@ class _IsoUtc:
         return "<ISO time, UTC>"
 
 
+class _LocalyticsTime:
+    """Equals a Localytics-style UTC time without offset, ``YYYY-MM-DDTHH:MM:SS``."""
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, str) and re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d", other) is not None
+
+    def __repr__(self) -> str:
+        return "<YYYY-MM-DDTHH:MM:SS>"
+
+
+LOCALYTICS_TIME: Any = _LocalyticsTime()
 EPOCH: Any = _Epoch()
 ISO_UTC: Any = _IsoUtc()
 

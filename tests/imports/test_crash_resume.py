@@ -139,7 +139,7 @@ def test_a_killed_worker_resumes_and_the_result_equals_an_uninterrupted_run(
         time.sleep(rnd.uniform(0, 0.05))
     finally:
         proc.send_signal(signal.SIGKILL)
-        proc.wait()
+        proc.communicate()  # reaps it and closes its stderr pipe
     status, done = _progress(db, activity)
     assert status == "running" and done < LINES
     _expire_lease(db, activity)

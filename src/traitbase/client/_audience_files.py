@@ -9,7 +9,7 @@ import os
 import threading
 import time
 from collections.abc import AsyncIterator, Callable, Generator, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO, Literal
 
@@ -151,6 +151,12 @@ class FileBody:
     path: Path
     size: int
     progress: FileProgressCallback | None
+    # Files opened for POST forms (httpx reads them while sending); closed by ``close``.
+    _opened: list[BinaryIO] = field(default_factory=list)
+
+    def close(self) -> None:
+        while self._opened:
+            self._opened.pop().close()
 
     def put(self, asynchronous: bool) -> dict[str, Any]:
         content = self._async_chunks() if asynchronous else self._chunks()
@@ -158,7 +164,9 @@ class FileBody:
         return {"content": content, "headers": {"Content-Length": str(self.size)}, "auth": Bare()}
 
     def post(self, fields: dict[str, str]) -> dict[str, Any]:
-        f = _Counting(self.path.open("rb"), self.size, self.progress)
+        handle = self.path.open("rb")
+        self._opened.append(handle)
+        f = _Counting(handle, self.size, self.progress)
         # Data fields precede the file in httpx's encoding, as S3 and OSS POST forms require.
         return {"data": fields, "files": {"file": (self.path.name, f, "application/octet-stream")}, "auth": Bare()}
 

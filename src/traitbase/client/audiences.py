@@ -151,7 +151,10 @@ class _ops:
                 "signature": target["signature"],
                 "success_action_status": "200",
             }
-            yield Call("POST", target["host"], extra=lambda _: body.post(fields), idempotent=False)
+            try:
+                yield Call("POST", target["host"], extra=lambda _: body.post(fields), idempotent=False)
+            finally:
+                body.close()
         create = {
             "ta_name": name,
             "area_type": area_type,

@@ -58,7 +58,10 @@ def write(tmp_path: Path, name: str, data: bytes) -> Path:
 def stored(live: Live, data_path: str) -> bytes | None:
     key = data_path.split("/", 3)[3]
     blobs = live.env.app.state.ctx.blobs
-    return blobs.open(key).read() if blobs.exists(key) else None
+    if not blobs.exists(key):
+        return None
+    with blobs.open(key) as fh:
+        return fh.read()
 
 
 def error(code: int, message: str) -> dict[str, Any]:

@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from tests.conftest import Env, build_env, make_settings
+from tests.faces.support import LOCALYTICS_TIME
 
 BASE = "/v1/imports/audiences/list/"
 FILE = b'{"customer_id":"abc"}\n{"customer_id":"123"}\n'
@@ -39,7 +40,7 @@ def test_create_answers_202_with_an_activity_id_and_status_is_pending(env: Env) 
     assert st == {
         "status": "Pending",
         "app_uuid": env.boot.project_id,
-        "created_at": st["created_at"],
+        "created_at": LOCALYTICS_TIME,
         "updated_at": st["created_at"],
         "upload_statistics": None,
         "error_reason": None,
@@ -56,7 +57,8 @@ def test_created_file_is_stored_as_sent(env: Env) -> None:
         load = s.get(AudienceLoad, activity)
         assert load is not None
         key = load.sources[0]["blob_key"]
-    assert ctx.blobs.open(key).read() == FILE
+    with ctx.blobs.open(key) as fh:
+        assert fh.read() == FILE
 
 
 def test_list_by_app_shows_every_field(env: Env) -> None:
@@ -70,7 +72,7 @@ def test_list_by_app_shows_every_field(env: Env) -> None:
             "app_id": env.boot.project_id,
             "version": 0,
             "record_count": 0,
-            "created_at": body[0]["created_at"],
+            "created_at": LOCALYTICS_TIME,
             "updated_at": body[0]["created_at"],
         }
     ]
@@ -181,8 +183,8 @@ def test_list_is_loaded_by_the_background_job_end_to_end(tmp_path: Path) -> None
         assert st == {
             "status": "Completed",
             "app_uuid": env.boot.project_id,
-            "created_at": st["created_at"],
-            "updated_at": st["updated_at"],
+            "created_at": LOCALYTICS_TIME,
+            "updated_at": LOCALYTICS_TIME,
             "upload_statistics": {
                 "total_lines": "3",
                 "successful_lines": "2",

@@ -15,7 +15,7 @@ import csv
 import io
 import math
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import islice
@@ -90,18 +90,28 @@ def start(s: Session, principal: Principal, *, kind: str, blob: str, size: int, 
 
 
 # --- reading the file -------------------------------------------------------------------------
-def _rows(blobs: BlobStore, key: str, skip: int) -> tuple[list[str], Iterator[tuple[int, dict[str, str]]]]:
+def _rows(
+    blobs: BlobStore, key: str, skip: int, *, check: Callable[[list[str]], None]
+) -> tuple[list[str], Iterator[tuple[int, dict[str, str]]]]:
+    """The file's header (refused by ``check`` with JobFailed) and its rows after ``skip``.
+
+    The file stays open while the rows are read; it is closed when they end, or at once when the
+    header is refused (the rows iterator never starts then, so it could not close it).
+    """
     fh = blobs.open(key)
     text = io.TextIOWrapper(fh, encoding="utf-8-sig", newline="")
     reader = csv.reader(text)
     try:
-        header = [h.strip() for h in next(reader)]
-    except StopIteration:
+        try:
+            header = [h.strip() for h in next(reader)]
+        except StopIteration:
+            raise JobFailed("the file is empty: a header line is required") from None
+        except (UnicodeDecodeError, csv.Error) as exc:
+            raise JobFailed(f"the file is not a UTF-8 CSV file: {exc}") from None
+        check(header)
+    except BaseException:
         fh.close()
-        raise JobFailed("the file is empty: a header line is required") from None
-    except (UnicodeDecodeError, csv.Error) as exc:
-        fh.close()
-        raise JobFailed(f"the file is not a UTF-8 CSV file: {exc}") from None
+        raise
 
     def rows() -> Iterator[tuple[int, dict[str, str]]]:
         try:
@@ -151,14 +161,7 @@ def _kpi_row(row: dict[str, str], limits: CsvLimits) -> tuple[str, str | None, d
     return uid, stamp, props
 
 
-# --- the jobs ---------------------------------------------------------------------------------
-def run_kpi_csv(run: JobContext, *, blobs: BlobStore, warehouse: Warehouse, limits: CsvLimits) -> dict[str, Any]:
-    job = run.job
-    began = time.monotonic()
-    progress = {k: int(job.progress.get(k, 0)) for k in ("rows", "ingested", "failed")}
-    errors: list[dict[str, Any]] = list(job.checkpoint.get("errors", []))
-    chunk_no = int(job.checkpoint.get("chunk", 0))
-    header, rows = _rows(blobs, job.payload["blob"], progress["rows"])
+def _kpi_header(header: list[str]) -> None:
     unknown = [h for h in header if h not in KPI_ALLOWED]
     if "user_id" not in header or unknown:
         raise JobFailed(
@@ -166,6 +169,21 @@ def run_kpi_csv(run: JobContext, *, blobs: BlobStore, warehouse: Warehouse, limi
             + ", ".join(KPI_COLUMNS)
             + (f" (unknown: {', '.join(unknown)})" if unknown else "")
         )
+
+
+def _survey_header(header: list[str]) -> None:
+    if "user_id" not in header:
+        raise JobFailed("the survey file's header must include a user_id column")
+
+
+# --- the jobs ---------------------------------------------------------------------------------
+def run_kpi_csv(run: JobContext, *, blobs: BlobStore, warehouse: Warehouse, limits: CsvLimits) -> dict[str, Any]:
+    job = run.job
+    began = time.monotonic()
+    progress = {k: int(job.progress.get(k, 0)) for k in ("rows", "ingested", "failed")}
+    errors: list[dict[str, Any]] = list(job.checkpoint.get("errors", []))
+    chunk_no = int(job.checkpoint.get("chunk", 0))
+    _, rows = _rows(blobs, job.payload["blob"], progress["rows"], check=_kpi_header)
     assert job.project_id is not None
     while chunk := list(islice(rows, limits.chunk_rows)):
         if run.should_stop():
@@ -218,9 +236,7 @@ def run_survey_csv(run: JobContext, *, blobs: BlobStore, limits: CsvLimits) -> d
     began = time.monotonic()
     progress = {k: int(job.progress.get(k, 0)) for k in ("rows", "ingested", "failed")}
     errors: list[dict[str, Any]] = list(job.checkpoint.get("errors", []))
-    header, rows = _rows(blobs, job.payload["blob"], progress["rows"])
-    if "user_id" not in header:
-        raise JobFailed("the survey file's header must include a user_id column")
+    _, rows = _rows(blobs, job.payload["blob"], progress["rows"], check=_survey_header)
     assert job.project_id is not None
     scope = profile_repo.app_scope(job.project_id)
     while chunk := list(islice(rows, limits.chunk_rows)):
