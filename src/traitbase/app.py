@@ -30,6 +30,7 @@ from traitbase.faces.audience_files import envelope as audience_files_envelope
 from traitbase.faces.audience_files import router as audience_files_router
 from traitbase.faces.audience_imports import envelope as audience_imports_envelope
 from traitbase.faces.audience_imports import router as audience_imports_router
+from traitbase.faces.collect import tracker_route
 from traitbase.faces.common.bodycap import BodyCapMiddleware
 from traitbase.faces.common.envelopes import EnvelopeRegistry
 from traitbase.faces.events import envelope as events_envelope
@@ -140,6 +141,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(admin_audiences_router.router)
     app.include_router(events_router.router)
     app.include_router(imports_router.router)
+    app.include_router(tracker_route.router)
 
     app.add_middleware(
         BodyCapMiddleware,
