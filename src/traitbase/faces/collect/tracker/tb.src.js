@@ -307,6 +307,7 @@
   function applyConfig(cfg, forPage) {
     if (forPage !== P) return; // the answer for a page the visitor has already left (SPA navigation)
     cfg = cfg || {};
+    P.configured = true;
     config = {
       blocks: cfg.blocks || [],
       elements: cfg.elements || [],
@@ -318,6 +319,7 @@
         queue = [];
         return;
       }
+      resendStored();
       flush(false);
     }
     evaluate();
@@ -563,6 +565,10 @@
     visitor: function () {
       return gate == 2 ? null : visitor();
     },
+    // For the console and for tests: which page view is open and whether its configuration has arrived.
+    state: function () {
+      return { page: P && P.id, device: device(), configured: !!(P && P.configured), sending: gate == 1, queued: queue.length, retrying: outbox.length };
+    },
     flush: function () {
       flush(false);
     }
@@ -604,7 +610,9 @@
   });
   on(w, "pageshow", function (e) {
     // Back from the back/forward cache: the earlier page view was closed on pagehide, so this is a new one.
-    if (e.persisted) newPage(d.referrer);
+    if (!e.persisted) return;
+    if (P.io) P.io.disconnect();
+    newPage(d.referrer);
   });
   on(w, "popstate", navigated);
   var hist = w.history;
