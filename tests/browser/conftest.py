@@ -21,6 +21,7 @@ from collections.abc import Awaitable, Callable, Iterator, MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl
 
 import pytest
 import uvicorn
@@ -125,6 +126,7 @@ class Recorder:
     app: ASGIApp
     requests: list[tuple[str, str, dict[str, str]]] = field(default_factory=list)
     batches: list[dict[str, Any]] = field(default_factory=list)
+    config_queries: list[dict[str, str]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -134,6 +136,8 @@ class Recorder:
         headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
         with self.lock:
             self.requests.append((scope["method"], scope["path"], headers))
+            if scope["path"] == "/collect/config":
+                self.config_queries.append(dict(parse_qsl(scope["query_string"].decode("latin-1"))))
         if scope["method"] != "POST" or scope["path"] != "/collect":
             await self.app(scope, receive, send)
             return

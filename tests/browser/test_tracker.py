@@ -272,3 +272,47 @@ def test_global_privacy_control_stops_all_collection_when_the_site_respects_it(
     assert ("GET", "/tb.js") in paths[-2:]  # (the browser may also ask for /favicon.ico)
     assert paths.count(("GET", "/collect/config")) == 2
     assert ("POST", "/collect") not in paths
+
+
+IPHONE_UA = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+    "Version/17.5 Mobile/15E148 Safari/604.1"
+)
+IPAD_UA = (
+    "Mozilla/5.0 (iPad; CPU OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+    "Version/17.5 Mobile/15E148 Safari/604.1"
+)
+ANDROID_TABLET_UA = (
+    "Mozilla/5.0 (Linux; Android 14; SM-X710) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36"
+)
+
+
+@pytest.mark.parametrize(
+    ("user_agent", "viewport", "touch", "device"),
+    [
+        (None, PC, False, "PC"),
+        (IPHONE_UA, {"width": 390, "height": 844}, True, "MOBILE"),
+        (IPAD_UA, {"width": 820, "height": 1180}, True, "TABLET"),
+        (ANDROID_TABLET_UA, {"width": 800, "height": 1280}, True, "TABLET"),
+        (None, {"width": 500, "height": 900}, False, "PC"),  # a narrow desktop window is still a PC
+    ],
+)
+def test_the_config_is_asked_for_the_current_url_and_device(
+    browser: Any,
+    collector: Collector,
+    site: Site,
+    user_agent: str | None,
+    viewport: dict[str, int],
+    touch: bool,
+    device: str,
+) -> None:
+    ctx = browser.new_context(user_agent=user_agent, viewport=viewport, has_touch=touch, is_mobile=touch)
+    try:
+        page = ctx.new_page()
+        page.goto(site.origin + "/?utm_source=news")
+        configured(page)
+        assert collector.recorder.config_queries == [
+            {"site": collector.site_key, "url": site.origin + "/?utm_source=news", "device": device}
+        ]
+    finally:
+        ctx.close()
