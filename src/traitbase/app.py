@@ -24,6 +24,7 @@ from traitbase.faces.admin import audiences_router as admin_audiences_router
 from traitbase.faces.admin import envelope as admin_envelope
 from traitbase.faces.admin import events_router as admin_events_router
 from traitbase.faces.admin import router as admin_router
+from traitbase.faces.admin import scan_router as admin_scan_router
 from traitbase.faces.attributes import envelope as attr_envelope
 from traitbase.faces.attributes import router as attr_router
 from traitbase.faces.audience_files import envelope as audience_files_envelope
@@ -142,6 +143,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(events_router.router)
     app.include_router(imports_router.router)
     app.include_router(tracker_route.router)
+    app.include_router(admin_scan_router.router)
 
     app.add_middleware(
         BodyCapMiddleware,
