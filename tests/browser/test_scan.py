@@ -19,7 +19,8 @@ from traitbase.cli.main import app as cli_app
 from traitbase.domain.scan.propose import ProposedBlock
 from traitbase.domain.scan.service import BlockSpec, ScanHooks, ScanRequest
 
-PAGE = """<!doctype html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>Scan me</title>
+PAGE = """<!doctype html><html><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width"><title>Scan me</title>
 <style>body{margin:0} header,main,section,footer{display:block;margin:0} h1,h2{margin:0}</style></head><body>
 <header style="height:60px">Logo</header>
 <main>
