@@ -143,8 +143,8 @@
     post(
       batch.events,
       safe(function (status) {
-        // 400 and 413 mean this batch can never succeed; everything else (network, 429, 5xx) is retried.
-        if ((status >= 200 && status < 300) || status == 400 || status == 413) return;
+        // Only a network error, 408, 429 and 5xx can go better later; any other answer is final.
+        if (status && status != 408 && status != 429 && status < 500) return;
         if (++batch.tries >= MAX_TRIES) return;
         var delay = Math.min(60000, 1000 * Math.pow(2, batch.tries - 1));
         batch.timer = setTimeout(function () {
