@@ -285,8 +285,27 @@
     P.active = isActive();
   }
 
+  function viewed(page, n) {
+    if (page.views[n] || page !== P) return;
+    page.views[n] = 1;
+    emit({ kind: "element_view", element: n }, true);
+  }
+
+  // The observer sees "half of the element on screen"; an element taller than two screens never is, so the
+  // slow sweep also counts one that fills half of the screen (and covers browsers without the observer).
+  function sweepViews() {
+    var i, el, r, vh = viewH(), vis;
+    for (i = 0; P && i < P.watched.length; i++) {
+      el = P.watched[i];
+      if (P.views[el.__tbName]) continue;
+      r = el.getBoundingClientRect();
+      vis = Math.max(0, Math.min(r.bottom, vh) - Math.max(r.top, 0));
+      if (r.height > 0 && (vis >= r.height / 2 || vis >= vh / 2)) viewed(P, el.__tbName);
+    }
+  }
+
   function watchElements() {
-    if (!P || !P.io) return;
+    if (!P) return;
     var els = config.elements, i, j, nodes;
     for (i = 0; i < els.length; i++) {
       try {
@@ -297,8 +316,8 @@
       for (j = 0; j < nodes.length; j++) {
         if (P.watched.indexOf(nodes[j]) < 0) {
           P.watched.push(nodes[j]);
-          nodes[j].__tbName = els[i].name;
-          P.io.observe(nodes[j]);
+          nodes[j].__tbName = str(els[i].name, 200);
+          if (P.io) P.io.observe(nodes[j]);
         }
       }
     }
@@ -334,17 +353,13 @@
       P.io = new IntersectionObserver(
         safe(function (entries) {
           for (var k = 0; k < entries.length; k++) {
-            var n = entries[k].target.__tbName;
-            if (entries[k].isIntersecting && entries[k].intersectionRatio >= 0.5 && !page.views[n] && page === P) {
-              page.views[n] = 1;
-              emit({ kind: "element_view", element: n }, true);
-            }
+            if (entries[k].isIntersecting && entries[k].intersectionRatio >= 0.5) viewed(page, entries[k].target.__tbName);
           }
         }),
         { threshold: [0.5] }
       );
-      watchElements();
     }
+    watchElements();
     evaluate();
     goals("url", function (m) {
       return P.url.indexOf(m) >= 0;
@@ -630,6 +645,7 @@
       if (P && P.active) {
         evaluate();
         watchElements();
+        sweepViews();
       }
     }),
     1000
