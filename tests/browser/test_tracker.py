@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from tests.browser import contract
 from tests.browser.conftest import Collector, Site
 
 START = datetime.datetime(2026, 12, 1, 9, 0, 0, tzinfo=datetime.UTC)
@@ -21,6 +22,13 @@ START_MS = int(START.timestamp() * 1000)
 DWELL_TOLERANCE_S = 0.2
 PC = {"width": 1366, "height": 768}
 PAGE_BOUND = {"pageview", "pageleave", "click", "element_view", "conversion", "custom", "experience"}
+
+
+@pytest.fixture(autouse=True)
+def batches_follow_the_contract(collector: Collector) -> Iterator[None]:
+    """After every test: each batch the collector received conforms to the /collect contract."""
+    yield
+    assert [v for b in collector.recorder.batches for v in contract.violations(b)] == []
 
 
 @pytest.fixture

@@ -30,7 +30,7 @@
   var VID_KEY = "tb_vid";
 
   function now() {
-    return Date.now();
+    return Math.round(Date.now()); // whole milliseconds, as the contract says, even under a patched clock
   }
 
   function safe(fn) {
@@ -151,7 +151,7 @@
           var i = outbox.indexOf(batch);
           if (i >= 0) outbox.splice(i, 1);
           attempt(batch);
-        }, delay * (0.75 + Math.random() * 0.5));
+        }, Math.round(delay * (0.75 + Math.random() * 0.5)));
         outbox.push(batch);
       })
     );
