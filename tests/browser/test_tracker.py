@@ -324,3 +324,57 @@ def test_the_config_is_asked_for_the_current_url_and_device(
         ]
     finally:
         ctx.close()
+
+
+def test_without_fetch_the_tracker_falls_back_to_xmlhttprequest(context: Any, collector: Collector, site: Site) -> None:
+    context.add_init_script("window.fetch = undefined")
+    page = context.new_page()
+    page.goto(site.origin + "/")
+    configured(page)
+    page.evaluate("tb.track('purchase'); tb.flush()")
+    events = collector.recorder.wait_for(lambda ev: len(of_kind(ev, "conversion")) == 1)
+    assert [e["kind"] for e in events] == ["pageview", "custom", "conversion"]
+    posts = [h for m, p, h in collector.recorder.requests if (m, p) == ("POST", "/collect")]
+    assert [h["content-type"] for h in posts] == ["text/plain"]
+    assert ("OPTIONS", "/collect") not in [(m, p) for m, p, _ in collector.recorder.requests]
+
+
+def test_a_batch_still_failing_at_page_hide_is_sent_again_from_the_next_page(
+    context: Any, collector: Collector, site: Site
+) -> None:
+    collector.fail_next.append(503)
+    page = context.new_page()
+    page.goto(site.origin + "/")
+    configured(page)
+    page.evaluate("tb.flush()")
+    page.wait_for_function("tb.state().retrying == 1", timeout=10_000)
+    first = [e["id"] for e in collector.recorder.batches[0]["events"]]
+    page.goto(site.origin + "/thanks")  # hidden with the retry pending: beacon now, and kept for the next page
+    configured(page)
+    collector.recorder.wait_for(lambda ev: sum(e["id"] == first[0] for e in ev) == 3)
+    assert page.evaluate("localStorage.getItem('tb_out')") is None
+    # The same batch, same ids, three times: the failed POST, the beacon at page hide, and the copy kept in
+    # localStorage, sent by the next page (the server drops the repeats by event id).
+    sent = [[e["id"] for e in b["events"]] for b in collector.recorder.batches]
+    assert sent.count(first) == 3
+
+
+def test_the_visitor_id_lives_in_a_first_party_cookie_when_storage_is_blocked(
+    context: Any, collector: Collector, site: Site
+) -> None:
+    context.add_init_script(
+        "Object.defineProperty(window, 'localStorage', {get() { throw new DOMException('blocked', 'SecurityError'); }})"
+    )
+    page = context.new_page()
+    page.goto(site.origin + "/")
+    configured(page)
+    page.click("#buy")
+    page.wait_for_url(site.origin + "/thanks")
+    configured(page)
+    page.close(run_before_unload=True)
+    events = collector.recorder.wait_for(lambda ev: len(of_kind(ev, "pageleave")) == 2)
+    visitors = {e["visitor"] for e in events}
+    assert len(visitors) == 1
+    cookies = {c["name"]: c for c in context.cookies(site.origin)}
+    assert cookies["tb_vid"]["value"] == visitors.pop()
+    assert (cookies["tb_vid"]["sameSite"], cookies["tb_vid"]["httpOnly"]) == ("Lax", False)
