@@ -18,6 +18,7 @@ from traitbase.cli import common
 from traitbase.cli.main import app as cli_app
 from traitbase.domain.scan.propose import ProposedBlock
 from traitbase.domain.scan.service import BlockSpec, ScanHooks, ScanRequest
+from traitbase.errors import Invalid
 
 PAGE = """<!doctype html><html><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width"><title>Scan me</title>
@@ -211,3 +212,74 @@ def test_the_scan_command_prints_the_scan_and_saves_the_screenshots(
 
     bad = CliRunner().invoke(cli_app, [*args[:4], "--block", "nameless", "--url", "http://testserver", "--token", "x"])
     assert bad.exit_code == 2
+
+
+class Internal:
+    """A server standing for the private network: it records every request that reaches it."""
+
+    def __init__(self) -> None:
+        self.paths: list[str] = []
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        assert scope["type"] == "http"
+        self.paths.append(scope["path"])
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"image/png")]})
+        await send({"type": "http.response.body", "body": b"secret"})
+
+
+def test_every_request_of_the_page_and_every_redirect_hop_passes_the_url_rule(tmp_path: Path) -> None:
+    from traitbase.domain.scan.service import run_scan
+    from traitbase.storage.blobs import LocalBlobStore
+    from traitbase.storage.page_renderer import PlaywrightRenderer
+
+    internal = Internal()
+    with ServerThread(internal) as inside:
+        page = (
+            f'<!doctype html><html><body style="margin:0"><section id="a" style="height:300px">'
+            f'<img src="{inside.origin}/secret.png"><iframe src="{inside.origin}/frame"></iframe>'
+            f'<script>new WebSocket("{inside.origin.replace("http", "ws")}/ws")</script></section></body></html>'
+        )
+
+        site_paths: list[str] = []
+
+        async def site(scope: Scope, receive: Receive, send: Send) -> None:
+            assert scope["type"] == "http"
+            site_paths.append(scope["path"])
+            if scope["path"] == "/moved":
+                await send({"type": "http.response.start", "status": 301, "headers": [(b"location", b"/page")]})
+                await send({"type": "http.response.body", "body": b""})
+                return
+            if scope["path"] == "/hop":
+                headers = [(b"location", f"{inside.origin}/metadata".encode())]
+                await send({"type": "http.response.start", "status": 302, "headers": headers})
+                await send({"type": "http.response.body", "body": b""})
+                return
+            await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/html")]})
+            await send({"type": "http.response.body", "body": page.encode()})
+
+        with ServerThread(site) as outside:
+            # The rule under test: the "internal" server's port is private, the site's is public.
+            def refuse(url: str) -> str | None:
+                return "private" if url.startswith(inside.origin) else None
+
+            renderer = PlaywrightRenderer(Path("/usr/bin/chromium"), timeout_seconds=20, refuse=refuse)
+            blobs = LocalBlobStore(tmp_path / "blobs")
+            request = ScanRequest(project_id="p1", url=outside.origin + "/page", device="PC")
+            result = run_scan(request, renderer=renderer, blobs=blobs, hooks=ScanHooks())
+            assert [b["name"] for b in result["blocks"]] == ["A"]
+            assert [p for p in site_paths if p != "/favicon.ico"] == ["/page"]
+
+            # A redirect that stays on allowed hosts is followed (the browser then navigates to its end).
+            site_paths.clear()
+            moved = ScanRequest(project_id="p1", url=outside.origin + "/moved", device="PC")
+            assert [
+                b["name"] for b in run_scan(moved, renderer=renderer, blobs=blobs, hooks=ScanHooks())["blocks"]
+            ] == ["A"]
+            # The chain once through the guard (which stops at the redirect), then the page itself.
+            assert [p for p in site_paths if p != "/favicon.ico"] == ["/moved", "/page", "/page"]
+
+            # A page whose redirect points into the private network is refused at the hop.
+            redirected = ScanRequest(project_id="p1", url=outside.origin + "/hop", device="PC")
+            with pytest.raises(Invalid, match="could not be loaded"):
+                run_scan(redirected, renderer=renderer, blobs=blobs, hooks=ScanHooks())
+    assert internal.paths == []

@@ -3,20 +3,22 @@
 Never a downloaded browser: ``executable_path`` is the ``scan_chromium_path`` setting (``apt-get install
 chromium``). One browser per scan keeps scans independent (no cookies or cache shared between
 tenants) and a crashed page cannot poison the next scan; a module lock runs one scan at a time per
-process because a Chromium costs a few hundred MB. Every request the page makes — the page itself,
-its redirects and its resources — passes ``allow`` first (``domain/scan/urls``), so a scan cannot be
-pointed into the server's own network.
+process because a Chromium costs a few hundred MB. Unless private addresses are allowed, every request
+the page makes — the page itself, each redirect hop, its resources and WebSockets — passes the URL
+rule first (``scan_guard``, with the rule of ``domain/scan/urls``), so a scan cannot be pointed into
+the server's own network.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
 from traitbase.errors import Invalid, Unavailable
+from traitbase.storage.scan_guard import NetworkGuard, Refusal
 
 Clip = tuple[int, int, int, int]  # x, y, width, height in page pixels
 
@@ -112,10 +114,30 @@ class RenderedPage:
 class PlaywrightRenderer:
     """``Renderer`` over Playwright's sync API; call from a worker thread (not the event loop)."""
 
-    def __init__(self, chromium: Path, *, timeout_seconds: float, allow: Callable[[str], str | None]) -> None:
+    def __init__(self, chromium: Path, *, timeout_seconds: float, refuse: Refusal | None) -> None:
         self.chromium = chromium
         self.timeout_ms = timeout_seconds * 1000
-        self.allow = allow  # a URL -> the reason it is refused, or None
+        self.refuse = refuse  # a URL -> why the page may not fetch it; None: no rule, no interception
+
+    def _load(self, context: Any, url: str, guard: NetworkGuard | None, error: type[Exception]) -> Any:
+        """A page with ``url`` loaded; a redirect of the page itself is followed by loading its end, checked."""
+        for _ in range(2):
+            page = context.new_page()
+            try:
+                response = page.goto(url, wait_until="load", timeout=self.timeout_ms)
+            except error as exc:
+                if guard is not None and guard.redirected_to and guard.redirected_to != url:
+                    # A fresh page: the refused navigation is still turning into an error page in the old one.
+                    url, guard.redirected_to = guard.redirected_to, None
+                    page.close()
+                    continue
+                first_line = str(getattr(exc, "message", exc)).splitlines()[0]
+                raise Invalid(f"the page could not be loaded: {first_line}") from None
+            if response is None or response.status >= 400:
+                status = response.status if response else "no response"
+                raise Invalid(f"the page answered {status}", errors={"url": f"HTTP {status}"})
+            return page
+        raise Invalid("the page could not be loaded: it keeps redirecting")
 
     @contextmanager
     def open(
@@ -146,21 +168,10 @@ class PlaywrightRenderer:
                 )
                 context.set_default_timeout(self.timeout_ms)
 
-                def guard(route: Any) -> None:
-                    if self.allow(route.request.url) is None:
-                        route.continue_()
-                    else:
-                        route.abort("blockedbyclient")
-
-                context.route("**/*", guard)
-                page = context.new_page()
-                try:
-                    response = page.goto(url, wait_until="load", timeout=self.timeout_ms)
-                except PlaywrightError as exc:
-                    raise Invalid(f"the page could not be loaded: {exc.message.splitlines()[0]}") from None
-                if response is None or response.status >= 400:
-                    status = response.status if response else "no response"
-                    raise Invalid(f"the page answered {status}", errors={"url": f"HTTP {status}"})
+                guard = NetworkGuard(self.refuse) if self.refuse is not None else None
+                if guard is not None:
+                    guard.install(context)
+                page = self._load(context, url, guard, PlaywrightError)
                 # Late content (fonts, lazy sections) settles; a page that never idles is scanned as it is.
                 with suppress(PlaywrightError):
                     page.wait_for_load_state("networkidle", timeout=min(self.timeout_ms, 5000))

@@ -269,15 +269,16 @@ def playwright_renderer(settings: Settings) -> Renderer:
     """The production renderer: Debian's Chromium through Playwright, every request checked by ``urls``."""
     from traitbase.storage.page_renderer import PlaywrightRenderer
 
-    allow_private = settings.scan_allow_private_addresses
-
-    def allow(url: str) -> str | None:
+    def refuse(url: str) -> str | None:
         # data: and blob: URLs are the page's own content, not a fetch from the network.
         if url.startswith(("data:", "blob:", "about:")):
             return None
-        return refusal(url, allow_private=allow_private)
+        return refusal(url, allow_private=False)
 
-    return PlaywrightRenderer(settings.scan_chromium_path, timeout_seconds=settings.scan_timeout_seconds, allow=allow)
+    # With private addresses allowed there is nothing to refuse beyond the scan URL's own scheme (checked
+    # before the scan starts), and the browser loads the page without interception.
+    rule = None if settings.scan_allow_private_addresses else refuse
+    return PlaywrightRenderer(settings.scan_chromium_path, timeout_seconds=settings.scan_timeout_seconds, refuse=rule)
 
 
 def project_for_scan(s: Session, p: Principal, project_id: str) -> str:
