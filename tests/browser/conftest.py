@@ -237,7 +237,17 @@ def page_configs(site_origin: str) -> dict[str, dict[str, Any]]:
         "goals": GOALS,
         "respect_dnt": True,
     }
-    return {f"{site_origin}/": landing, "*": {"blocks": [], "elements": [], "goals": GOALS, "respect_dnt": True}}
+    broken = {  # what a hand-edited configuration can hold: the tracker must still track what it can
+        "blocks": [{"name": "Bad", "selector": "##"}, None, {"selector": "#x"}, {"name": "Hero", "selector": "#hero"}],
+        "elements": [None, {"name": "Odd", "selector": ":::"}, {"name": "Buy button", "selector": "#buy"}],
+        "goals": "not a list",
+        "respect_dnt": True,
+    }
+    return {
+        f"{site_origin}/": landing,
+        f"{site_origin}/?broken": broken,
+        "*": {"blocks": [], "elements": [], "goals": GOALS, "respect_dnt": True},
+    }
 
 
 @pytest.fixture

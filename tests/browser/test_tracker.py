@@ -378,3 +378,23 @@ def test_the_visitor_id_lives_in_a_first_party_cookie_when_storage_is_blocked(
     cookies = {c["name"]: c for c in context.cookies(site.origin)}
     assert cookies["tb_vid"]["value"] == visitors.pop()
     assert (cookies["tb_vid"]["sameSite"], cookies["tb_vid"]["httpOnly"]) == ("Lax", False)
+
+
+def test_a_broken_configuration_entry_does_not_stop_the_rest(context: Any, collector: Collector, site: Site) -> None:
+    page = context.new_page()
+    page.goto(site.origin + "/?broken")
+    configured(page)
+    context.clock.run_for(2000)
+    scroll_to(page, 1400)
+    context.clock.run_for(1000)
+    page.click("#buy")
+    page.wait_for_url(site.origin + "/thanks")
+    page.close(run_before_unload=True)
+    events = collector.recorder.wait_for(lambda ev: len(of_kind(ev, "pageleave")) == 2)
+    leave = of_kind(events, "pageleave")[0]
+    assert leave["blocks"] == [
+        {"name": "Bad", "seconds": 0, "seen": False},
+        {"name": "Hero", "seconds": 2, "seen": True},
+    ]
+    assert [e["element"] for e in of_kind(events, "element_view")] == ["Buy button"]
+    assert [e.get("element") for e in of_kind(events, "click")] == ["Buy button"]

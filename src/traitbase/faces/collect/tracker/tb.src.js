@@ -232,6 +232,18 @@
     return w.pageYOffset || root().scrollTop || 0;
   }
 
+  // A configured selector the browser cannot parse matches nothing; it must not stop the other blocks.
+  function one(selector) {
+    try {
+      return d.querySelector(selector);
+    } catch (e) {
+      return null;
+    }
+  }
+  function list(x) {
+    return x && typeof x == "object" && x.length >= 0 ? x : [];
+  }
+
   // --- the current page view ----------------------------------------------------------------------------
   var P = null; // {id, url, active, activeMs, last, maxScroll, blocks, views, io, goals, leaveSig}
   var config = { blocks: [], elements: [], goals: [] };
@@ -252,7 +264,7 @@
       b = P.blocks[i];
       if (P.active && b.inView) b.ms += dt;
       if (b.selector) {
-        el = d.querySelector(b.selector);
+        el = one(b.selector);
         if (!el) {
           b.inView = false;
           continue;
@@ -327,11 +339,7 @@
     if (forPage !== P) return; // the answer for a page the visitor has already left (SPA navigation)
     cfg = cfg || {};
     P.configured = true;
-    config = {
-      blocks: cfg.blocks || [],
-      elements: cfg.elements || [],
-      goals: cfg.goals || []
-    };
+    config = { blocks: list(cfg.blocks), elements: list(cfg.elements), goals: list(cfg.goals) };
     if (gate == 0) {
       gate = cfg.respect_dnt === false ? 1 : 2;
       if (gate == 2) {
