@@ -21,12 +21,14 @@ from traitbase.faces.admin import audiences_router as admin_audiences_router
 from traitbase.faces.admin import envelope as admin_envelope
 from traitbase.faces.admin import events_router as admin_events_router
 from traitbase.faces.admin import router as admin_router
+from traitbase.faces.admin import scan_router as admin_scan_router
 from traitbase.faces.attributes import envelope as attr_envelope
 from traitbase.faces.attributes import router as attr_router
 from traitbase.faces.audience_files import envelope as audience_files_envelope
 from traitbase.faces.audience_files import router as audience_files_router
 from traitbase.faces.audience_imports import envelope as audience_imports_envelope
 from traitbase.faces.audience_imports import router as audience_imports_router
+from traitbase.faces.collect import tracker_route
 from traitbase.faces.common.bodycap import BodyCapMiddleware
 from traitbase.faces.common.envelopes import EnvelopeRegistry
 from traitbase.faces.events import envelope as events_envelope
@@ -120,6 +122,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(events_router.push_router(ctx.limits.events))
     app.include_router(events_router.router)
     app.include_router(imports_router.router)
+    app.include_router(tracker_route.router)
+    app.include_router(admin_scan_router.router)
 
     app.add_middleware(
         BodyCapMiddleware,

@@ -234,6 +234,25 @@ class Settings(BaseSettings):
         3600, description="How long a signed error-log URL handed out by the status endpoint stays valid."
     )
 
+    # --- page scan (headless Chromium) ---------------------------------------------------------
+    scan_chromium_path: Path = Field(
+        Path("/usr/bin/chromium"),
+        description="Chromium that page scans drive through Playwright (Debian's `chromium` package).",
+    )
+    scan_timeout_seconds: float = Field(
+        30.0, gt=0, description="Longest a page scan may take to load and screenshot one page."
+    )
+    scan_allow_private_addresses: bool = Field(
+        False,
+        description=(
+            "Let page scans load pages and resources on loopback, private and link-local addresses. Off: a "
+            "scan cannot be used to look into the server's own network."
+        ),
+    )
+    scan_screenshot_url_seconds: int = Field(
+        3600, ge=1, description="How long a signed scan-screenshot URL handed out by the admin API stays valid."
+    )
+
     # --- background jobs --------------------------------------------------------------------
     job_workers: int = Field(
         2,

@@ -5,7 +5,7 @@ Each call is written once as an operation (``_ops``); ``Admin`` and ``AsyncAdmin
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Literal, TypedDict
 from urllib.parse import quote
 
@@ -70,6 +70,20 @@ class SandboxWipe(TypedDict):
     project_id: str
     environment: str
     deleted: dict[str, int]  # rows deleted per table
+
+
+class Scan(TypedDict):
+    """A page scan: signed screenshot URLs of the page and of each block (see docs/scan.md)."""
+
+    scan_id: str
+    project_id: str
+    url: str
+    device: str
+    viewport: list[int]
+    page: dict[str, Any]
+    proposed: bool
+    blocks: list[dict[str, Any]]
+    scanned_at: int
 
 
 class _ops:
@@ -139,6 +153,11 @@ class _ops:
         # Safe to repeat: a second wipe finds an empty sandbox.
         return single(Call("POST", f"/admin/v1/projects/{_seg(project_id)}/sandbox/wipe"))
 
+    @staticmethod
+    def scan_page(project_id: str, url: str, device: str, blocks: Sequence[Mapping[str, Any]] | None) -> Op[Scan]:
+        body: dict[str, Any] = {"url": url, "device": device} | _params(blocks=list(blocks) if blocks else None)
+        return single(Call("POST", f"/admin/v1/projects/{_seg(project_id)}/scans", json=body, idempotent=False))
+
 
 def _params(**values: Any) -> dict[str, Any]:
     return {k: v for k, v in values.items() if v is not None}
@@ -200,6 +219,12 @@ class Admin:
         """Delete everything the project's sandbox holds (events, items, sandbox attributes); never production."""
         return self._run(_ops.wipe_sandbox(project_id))
 
+    def scan_page(
+        self, project_id: str, url: str, *, device: str = "PC", blocks: Sequence[Mapping[str, Any]] | None = None
+    ) -> Scan:
+        """Render ``url`` in the server's headless Chromium and screenshot it (blocks proposed when none given)."""
+        return self._run(_ops.scan_page(project_id, url, device, blocks))
+
 
 class AsyncAdmin:
     def __init__(self, run: AsyncRunner) -> None:
@@ -252,3 +277,8 @@ class AsyncAdmin:
     async def wipe_sandbox(self, project_id: str) -> SandboxWipe:
         """Delete everything the project's sandbox holds (events, items, sandbox attributes); never production."""
         return await self._run(_ops.wipe_sandbox(project_id))
+
+    async def scan_page(
+        self, project_id: str, url: str, *, device: str = "PC", blocks: Sequence[Mapping[str, Any]] | None = None
+    ) -> Scan:
+        return await self._run(_ops.scan_page(project_id, url, device, blocks))
