@@ -195,7 +195,7 @@ def test_scans_need_an_admin_key_that_reaches_the_project(scan_env: Env, page_ur
 def test_the_scan_command_prints_the_scan_and_saves_the_screenshots(
     scan_env: Env, page_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(common, "transport", scan_env.client._transport)
+    monkeypatch.setattr(common, "transport", scan_env.transport)
     out_dir = tmp_path / "shots"
     args = ["scan", page_url, "--project", scan_env.boot.project_id, "--device", "tablet", "--save", str(out_dir)]
     args += ["--block", "Hero=#hero", "--block", "Top=0-300", "--url", "http://testserver"]

@@ -24,8 +24,8 @@ import orjson
 from sqlalchemy.orm import Session
 
 from traitbase.config import Settings
-from traitbase.domain.admin import get_project_checked, require_admin
-from traitbase.domain.keys import Principal
+from traitbase.domain import access
+from traitbase.domain.keys.principal import Principal
 from traitbase.domain.scan.propose import ProposedBlock, propose_blocks, section_from_raw
 from traitbase.domain.scan.urls import check_scan_url, refusal
 from traitbase.errors import Forbidden, Invalid, NotFound
@@ -283,8 +283,7 @@ def playwright_renderer(settings: Settings) -> Renderer:
 
 def project_for_scan(s: Session, p: Principal, project_id: str) -> str:
     """The project id, if this admin key reaches the project (else 'not found', as every admin route)."""
-    require_admin(p)
-    return get_project_checked(s, p, project_id).id
+    return access.admin_project(s, p, project_id).id
 
 
 def scan_request(project_id: str, raw: dict[str, Any], *, allow_private: bool) -> ScanRequest:
