@@ -37,6 +37,7 @@ from traitbase.faces.events import router as events_router
 from traitbase.faces.imports import envelope as imports_envelope
 from traitbase.faces.imports import router as imports_router
 from traitbase.logs import AccessLogMiddleware, configure_logging
+from traitbase.redact import redact_path
 from traitbase.security import SecretBox
 from traitbase.storage.db import migrate
 from traitbase.storage.replay import open_replay_guard
@@ -77,9 +78,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_fields=settings.attributes_max_fields,
         max_field_name_length=settings.attributes_max_field_name_length,
         max_value_length=settings.attributes_max_value_length,
+        max_json_depth=settings.json_max_depth,
     )
     ctx.extras["event_limits"] = EventLimits(
-        max_items=settings.events_max_items, max_string_length=settings.events_max_string_length
+        max_items=settings.events_max_items,
+        max_string_length=settings.events_max_string_length,
+        max_json_depth=settings.json_max_depth,
     )
 
     ctx.extras["token_verifier"] = TokenVerifier(
@@ -128,7 +132,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.exception_handler(Exception)
     async def _crash(request: Request, exc: Exception) -> Response:
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        log.exception("unhandled error on %s %s", request.method, redact_path(request.url.path))
         return envelopes.for_path(request.url.path)(_HttpError(500, "internal server error"))
 
     app.include_router(health.router)
@@ -157,7 +161,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         envelopes=envelopes,
     )
     if settings.access_log:
-        app.add_middleware(AccessLogMiddleware)
+        app.add_middleware(AccessLogMiddleware, log_query_values=settings.log_query_values)
     return app
 
 
