@@ -25,6 +25,15 @@ PG_ADMIN_URL = os.environ.get("TRAITBASE_TEST_PG", "postgresql://postgres@127.0.
 REDIS_URL = os.environ.get("TRAITBASE_TEST_REDIS", "redis://127.0.0.1:6379/0")
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--fuzz-examples",
+        type=int,
+        default=None,
+        help="Examples per operation or form in the fuzz tests (default: a small bounded number for CI).",
+    )
+
+
 def make_settings(data_dir: Path, **overrides: Any) -> Settings:
     return Settings(data_dir=data_dir, access_log=False, log_level="WARNING", **overrides)
 

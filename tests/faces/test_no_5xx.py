@@ -191,3 +191,15 @@ def test_event_counts_ending_on_the_last_representable_day_is_a_400(env: Env) ->
         400,
         {"code": 400, "message": "end must be before 9999-12-31", "errors": {"end": "must be before 9999-12-31"}},
     )
+
+
+@pytest.mark.parametrize("field", ["page", "platform"])
+def test_a_page_or_platform_past_64_bits_in_the_audience_list_is_a_400(env: Env, field: str) -> None:
+    # Found by the fuzz run: both reach SQL as 64-bit integers (an OFFSET and a filter).
+    key = token_key(env)
+    r = env.client.get("/api/open/v1/audience", params={field: str(TOO_BIG)}, headers=key.headers())
+    message = {
+        "page": "page must be between 1 and 184467440737095517",  # (2**63 - 1) // 50 + 1 at the default limit
+        "platform": "platform must be between -9223372036854775808 and 9223372036854775807",
+    }[field]
+    assert (r.status_code, r.json()) == (400, {"code": 400, "msg": message, "message": message, "data": None})
