@@ -2,8 +2,9 @@
 
 A generic decoder recurses once per level, so a 2 KB body of 1,000 nested arrays exhausts the
 interpreter's recursion limit (a 500) and deep documents cost stack on every later walk over
-them. Typed decoders with a closed schema need no bound: they refuse the first unexpected
-level. Every untyped decode of a request body goes through ``decode_json``.
+them. Typed decoders that forbid unknown fields need no bound: they refuse the first
+unexpected level (a typed decoder that *skips* unknown fields still recurses through them).
+Every untyped decode of a request body goes through ``decode_json``.
 """
 
 from __future__ import annotations
