@@ -50,6 +50,15 @@ def _no_shell_settings(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv(name)
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--fuzz-examples",
+        type=int,
+        default=None,
+        help="Examples per operation or form in the fuzz tests (default: a small bounded number for CI).",
+    )
+
+
 def make_settings(data_dir: Path, **overrides: Any) -> Settings:
     return Settings(data_dir=data_dir, access_log=False, log_level="WARNING", **overrides)
 

@@ -36,6 +36,7 @@ from traitbase.faces.events import router as events_router
 from traitbase.faces.imports import envelope as imports_envelope
 from traitbase.faces.imports import router as imports_router
 from traitbase.logs import AccessLogMiddleware, configure_logging
+from traitbase.redact import redact_path
 from traitbase.storage.db import migrate
 
 log = logging.getLogger(__name__)
@@ -109,7 +110,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.exception_handler(Exception)
     async def _crash(request: Request, exc: Exception) -> Response:
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        log.exception("unhandled error on %s %s", request.method, redact_path(request.url.path))
         return envelopes.for_path(request.url.path)(_HttpError(500, "internal server error"))
 
     app.include_router(health.router)
@@ -141,7 +142,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         envelopes=envelopes,
     )
     if settings.access_log:
-        app.add_middleware(AccessLogMiddleware)
+        app.add_middleware(AccessLogMiddleware, log_query_values=settings.log_query_values)
     return app
 
 

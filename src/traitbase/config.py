@@ -83,6 +83,16 @@ class Settings(BaseSettings):
         ),
     )
     access_log: bool = Field(True, description="Log one line per request (query strings redacted).")
+    log_query_values: bool = Field(
+        False,
+        description=(
+            "Write query-parameter values in the access log. Off: every value is written as `***`. "
+            "On or off, a value shaped like a Traitbase key or secret is always masked."
+        ),
+    )
+    json_max_depth: int = Field(
+        64, ge=2, description="Deepest nesting of arrays and objects accepted in a JSON request body."
+    )
 
     # --- keys -------------------------------------------------------------------------------
     key_cache_seconds: float = Field(

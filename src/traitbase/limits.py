@@ -37,8 +37,13 @@ class Limits:
                 max_fields=st.attributes_max_fields,
                 max_field_name_length=st.attributes_max_field_name_length,
                 max_value_length=st.attributes_max_value_length,
+                max_json_depth=st.json_max_depth,
             ),
-            events=EventLimits(max_items=st.events_max_items, max_string_length=st.events_max_string_length),
+            events=EventLimits(
+                max_items=st.events_max_items,
+                max_string_length=st.events_max_string_length,
+                max_json_depth=st.json_max_depth,
+            ),
             event_csv=CsvLimits(
                 chunk_rows=st.events_csv_chunk_rows,
                 max_value_length=st.events_max_string_length,

@@ -1,7 +1,8 @@
 """Structured logging (structlog over the standard library) and a redacting access log.
 
-Secrets never reach a log line: Authorization, token and key headers are not logged, and
-query strings are logged with ``api_key``, ``signature``, ``token`` and similar values masked.
+Secrets never reach a log line: no header is logged, and paths and query strings pass through
+``traitbase.redact`` (query values masked unless ``log_query_values``; anything shaped like a key
+or secret masked always).
 """
 
 from __future__ import annotations
@@ -9,25 +10,11 @@ from __future__ import annotations
 import logging
 import sys
 import time
-from urllib.parse import parse_qsl, urlencode
 
 import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-SECRET_PARAMS = frozenset(
-    {
-        "api_key",
-        "apikey",
-        "token",
-        "signature",
-        "sig",
-        "secret",
-        "key",
-        "policy",
-        "ossaccesskeyid",
-        "x-amz-signature",
-    }
-)
+from traitbase.redact import redact_path, redact_query
 
 
 def configure_logging(level: str, *, json: bool) -> None:
@@ -48,18 +35,12 @@ def configure_logging(level: str, *, json: bool) -> None:
     logging.basicConfig(level=level.upper(), stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
 
 
-def redact_query(query: str) -> str:
-    if not query:
-        return ""
-    pairs = parse_qsl(query, keep_blank_values=True)
-    return urlencode([(k, "***" if k.lower() in SECRET_PARAMS else v) for k, v in pairs])
-
-
 class AccessLogMiddleware:
     """One line per request: method, path, redacted query, status, duration. Replaces uvicorn's."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, *, log_query_values: bool = False) -> None:
         self.app = app
+        self.log_query_values = log_query_values
         self.log = structlog.get_logger("traitbase.access")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -78,11 +59,11 @@ class AccessLogMiddleware:
         try:
             await self.app(scope, receive, send_wrapper)
         finally:
-            query = redact_query(scope.get("query_string", b"").decode("latin-1"))
+            query = redact_query(scope.get("query_string", b"").decode("latin-1"), log_values=self.log_query_values)
             self.log.info(
                 "request",
                 method=scope["method"],
-                path=scope["path"] + (f"?{query}" if query else ""),
+                path=redact_path(scope["path"]) + (f"?{query}" if query else ""),
                 status=status,
                 ms=round((time.perf_counter() - start) * 1000, 2),
             )

@@ -30,6 +30,12 @@ def load_master_key(settings: Settings) -> bytes:
     return hashlib.sha256(path.read_text().strip().encode()).digest()
 
 
+def same_signature(expected: str, given: str) -> bool:
+    """Constant-time comparison of a signature we made (ASCII) with one a client sent (any text)."""
+    # compare_digest refuses non-ASCII str with TypeError; such a signature simply does not match.
+    return given.isascii() and hmac.compare_digest(expected.encode(), given.encode())
+
+
 def _b64(raw: bytes) -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
@@ -47,7 +53,7 @@ class Signer:
     def verify(self, purpose: str, subject: str, expires: int, signature: str, *, now: float | None = None) -> bool:
         if expires < (now if now is not None else time.time()):
             return False
-        return hmac.compare_digest(self.sign(purpose, subject, expires), signature)
+        return same_signature(self.sign(purpose, subject, expires), signature)
 
     def derive(self, label: str) -> bytes:
         """A sub-key for another use (e.g. encrypting stored secrets)."""

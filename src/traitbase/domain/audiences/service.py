@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from traitbase.domain import access, jobs
 from traitbase.domain.audiences import uploads as audience_uploads
+from traitbase.domain.ids import MAX_INT64, check_int64
 from traitbase.domain.keys.principal import Principal
 from traitbase.errors import Conflict, Forbidden, Invalid, NotFound
 from traitbase.storage.blobs import BlobStore
@@ -295,6 +296,11 @@ def list_file_audiences(
         raise Invalid(f"limit must be between 1 and {max_limit}", errors={"limit": "out of range"})
     if page < 1:
         raise Invalid("page must be 1 or more", errors={"page": "out of range"})
+    last_page = MAX_INT64 // limit + 1  # the page's OFFSET reaches SQL as a 64-bit integer
+    if page > last_page:
+        raise Invalid(f"page must be between 1 and {last_page}", errors={"page": "out of range"})
+    if platform is not None:
+        check_int64(platform, "platform")
     return repo.list_audiences(
         s,
         project_id=_project(p),

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from traitbase.domain import blobkeys
 from traitbase.domain.keys.principal import Principal
 from traitbase.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, TooLarge
-from traitbase.security import Signer
+from traitbase.security import Signer, same_signature
 from traitbase.storage.blobs import BlobInfo, BlobStore
 from traitbase.storage.blobs_s3 import PostPolicy
 from traitbase.storage.models import AudienceUpload
@@ -115,7 +115,7 @@ class LocalPresigner:
         policy, signature = fields.get("policy", ""), fields.get("signature", "")
         if fields.get("OSSAccessKeyId", fields.get("AWSAccessKeyId")) != LOCAL_ACCESS_ID:
             raise Forbidden("unknown OSSAccessKeyId")
-        if not policy or not hmac.compare_digest(self._policy_signature(policy), signature):
+        if not policy or not same_signature(self._policy_signature(policy), signature):
             raise Forbidden("policy signature does not match")
         doc = json.loads(base64.b64decode(policy))
         expiration = datetime.strptime(doc["expiration"], "%Y-%m-%dT%H:%M:%S.000Z").replace(tzinfo=UTC)

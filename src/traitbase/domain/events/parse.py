@@ -20,7 +20,9 @@ import msgspec
 from iso3166 import countries_by_alpha2
 
 from traitbase.domain.events.specs import EndpointSpec, FieldSpec
+from traitbase.domain.ids import MAX_INT64
 from traitbase.errors import Invalid
+from traitbase.kit.jsonbody import DEFAULT_MAX_DEPTH, decode_json
 
 TIMESTAMP_PATTERN = r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$"
 DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
@@ -36,6 +38,7 @@ COUNTRIES = frozenset(countries_by_alpha2)
 class EventLimits:
     max_items: int
     max_string_length: int
+    max_json_depth: int = DEFAULT_MAX_DEPTH
 
 
 @dataclass
@@ -67,6 +70,8 @@ def _check_int(v: Any, f: FieldSpec, lim: EventLimits) -> tuple[Any, Problems]:
         return None, [("", "must be an integer")]
     if f.minimum is not None and v < f.minimum:
         return None, [("", f"must be at least {f.minimum:g}")]
+    if v > MAX_INT64:  # integer columns are 64-bit
+        return None, [("", f"must be at most {MAX_INT64}")]
     return v, []
 
 
@@ -170,7 +175,9 @@ def _str_type(f: FieldSpec, lim: EventLimits) -> Any:
 
 def _num_type(base: type) -> Callable[[FieldSpec, EventLimits], Any]:
     def ann(f: FieldSpec, lim: EventLimits) -> Any:
-        return base if f.minimum is None else Annotated[base, msgspec.Meta(ge=f.minimum)]
+        # Integer columns are 64-bit: a larger value goes to the slow path, which names it.
+        top = MAX_INT64 if base is int else None
+        return base if f.minimum is None and top is None else Annotated[base, msgspec.Meta(ge=f.minimum, le=top)]
 
     return ann
 
@@ -259,7 +266,7 @@ def _top_level(spec: EndpointSpec, body: bytes, limits: EventLimits) -> tuple[li
     if not body.strip():
         raise bad({"body": "must be a JSON object"})
     try:
-        doc = msgspec.json.decode(body)
+        doc = decode_json(body, max_depth=limits.max_json_depth)
     except msgspec.DecodeError:
         raise bad({"body": "is not valid JSON"}) from None
     if not isinstance(doc, dict):

@@ -16,6 +16,7 @@ import msgspec
 
 from traitbase.domain.events.parse import FIELD_TYPES, Batch, EventLimits, bad
 from traitbase.domain.events.specs import EndpointSpec, FieldSpec
+from traitbase.kit.jsonbody import decode_json
 
 PLAYFAB = EndpointSpec(
     path="/v1/playfab",
@@ -48,7 +49,7 @@ def parse_iso_timestamp(v: Any) -> datetime | None:
 
 def normalize_playfab(body: bytes, limits: EventLimits) -> Batch:
     try:
-        doc = msgspec.json.decode(body) if body.strip() else None
+        doc = decode_json(body, max_depth=limits.max_json_depth) if body.strip() else None
     except msgspec.DecodeError:
         raise bad({"body": "is not valid JSON"}) from None
     single = isinstance(doc, dict)

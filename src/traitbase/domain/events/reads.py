@@ -63,6 +63,8 @@ def event_counts(
     """Events by (kind, name) with event time on the days start..end (inclusive, UTC)."""
     if start > end:
         raise Invalid("start must not be after end", errors={"start": "after end"})
+    if end >= date.max:  # the range ends at the start of the next day, which must exist
+        raise Invalid(f"end must be before {date.max}", errors={"end": f"must be before {date.max}"})
     rows = store.count_by_name(
         wh,
         project=project_id,

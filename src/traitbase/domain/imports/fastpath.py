@@ -67,14 +67,15 @@ def line_decoder(max_value_length: int, max_attr_length: int) -> msgspec.json.De
 def decode_lines(decoder: msgspec.json.Decoder[Any], lines: list[bytes]) -> list[Any]:
     """One typed line per input line, or ``None`` where the fast path must not be trusted."""
     decode = decoder.decode
+    # RecursionError: an unknown field nested past the interpreter's limit (skipping it recurses).
     try:
         out = [decode(raw) for raw in lines]
-    except msgspec.DecodeError:  # at least one bad line: find which, one by one
+    except (msgspec.DecodeError, RecursionError):  # at least one bad line: find which, one by one
         out = []
         for raw in lines:
             try:
                 out.append(decode(raw))
-            except msgspec.DecodeError:
+            except (msgspec.DecodeError, RecursionError):
                 out.append(None)
     _drop_doubtful_dates(lines, out)
     return out

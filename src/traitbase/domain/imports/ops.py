@@ -57,6 +57,8 @@ def parse_json_line(raw: bytes, *, max_id_length: int) -> tuple[str, list[Change
         raise LineError(f"invalid line: {exc}") from None
     except msgspec.DecodeError as exc:
         raise LineError(f"not valid JSON: {exc}") from None
+    except RecursionError:  # an `Any` value or an unknown field nested past the interpreter's limit
+        raise LineError("not valid JSON: nested too deeply") from None
     return _customer_id(line.customer_id, max_id_length), line.changes
 
 

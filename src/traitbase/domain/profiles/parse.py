@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import msgspec
 
 from traitbase.errors import Invalid
+from traitbase.kit.jsonbody import DEFAULT_MAX_DEPTH, decode_json
 
 ALLOWED_KEYS = ("field_name", "values")
 
@@ -19,6 +20,7 @@ class AttributeLimits:
     max_fields: int
     max_field_name_length: int
     max_value_length: int
+    max_json_depth: int = DEFAULT_MAX_DEPTH
 
 
 @dataclass(frozen=True)
@@ -90,7 +92,7 @@ def _checked_rows(body: bytes, limits: AttributeLimits) -> Rows:
     if not body.strip():
         raise _bad("request body is empty", "body")
     try:
-        doc: Any = msgspec.json.decode(body)
+        doc: Any = decode_json(body, max_depth=limits.max_json_depth)
     except msgspec.DecodeError as exc:
         raise _bad(f"request body is not valid JSON ({exc})", "body") from None
     if not isinstance(doc, dict):

@@ -7,6 +7,7 @@ from starlette.concurrency import iterate_in_threadpool
 from starlette.responses import Response, StreamingResponse
 
 from traitbase.domain.audiences import reads as audience_reads
+from traitbase.domain.ids import check_id
 from traitbase.faces.admin import envelope
 from traitbase.faces.admin.router import Admin
 from traitbase.faces.common.auth import ctx_of
@@ -25,6 +26,7 @@ def list_audiences(request: Request, project_id: str, p: Admin, environment: str
 def get_audience(
     request: Request, project_id: str, audience_id: int, p: Admin, environment: str = "production"
 ) -> Response:
+    check_id(audience_id, "audience_id")
     ctx = ctx_of(request)
     with ctx.db.read() as s:
         a = audience_reads.get(s, p, project_id=project_id, environment=environment, audience_id=audience_id)
@@ -35,6 +37,7 @@ def get_audience(
 def list_loads(
     request: Request, project_id: str, audience_id: int, p: Admin, environment: str = "production", limit: int = 20
 ) -> Response:
+    check_id(audience_id, "audience_id")
     with ctx_of(request).db.read() as s:
         a = audience_reads.get(s, p, project_id=project_id, environment=environment, audience_id=audience_id)
         return envelope.ok([audience_reads.load_out(x) for x in audience_reads.loads(s, a, limit=limit)])
@@ -44,6 +47,7 @@ def list_loads(
 def export_members(
     request: Request, project_id: str, audience_id: int, p: Admin, environment: str = "production"
 ) -> Response:
+    check_id(audience_id, "audience_id")
     ctx = ctx_of(request)
     with ctx.db.read() as s:
         a = audience_reads.get(s, p, project_id=project_id, environment=environment, audience_id=audience_id)
@@ -56,6 +60,7 @@ def export_members(
 def is_member(
     request: Request, project_id: str, audience_id: int, member_id: str, p: Admin, environment: str = "production"
 ) -> Response:
+    check_id(audience_id, "audience_id")
     ctx = ctx_of(request)
     with ctx.db.read() as s:
         a = audience_reads.get(s, p, project_id=project_id, environment=environment, audience_id=audience_id)

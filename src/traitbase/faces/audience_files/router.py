@@ -16,6 +16,7 @@ from traitbase.context import AppContext
 from traitbase.domain.access import require_scope
 from traitbase.domain.audiences import service as audiences
 from traitbase.domain.audiences import uploads
+from traitbase.domain.ids import check_id, parse_id_list
 from traitbase.domain.keys.principal import Principal
 from traitbase.errors import DomainError, NotFound
 from traitbase.faces.audience_files import envelope
@@ -89,6 +90,7 @@ def create_audience(request: Request, body: AudienceIn, p: Files) -> Response:
 
 @router.put("/audience")
 def update_audience(request: Request, body: AudienceUpdateIn, p: Files) -> Response:
+    check_id(body.ta_id, "ta_id")
     ctx = ctx_of(request)
     with ctx.db.uow() as s:
         audiences.update_file_audience(
@@ -115,7 +117,7 @@ def list_audiences(
     page: int = 1,
 ) -> Response:
     ctx = ctx_of(request)
-    ids = [int(x) for x in ta_ids.split(",") if x.strip().isdigit()]
+    ids = parse_id_list(ta_ids, "ta_ids")
     with ctx.db.read() as s:
         rows, total = audiences.list_file_audiences(
             s,
@@ -133,6 +135,8 @@ def list_audiences(
 
 @router.delete("/audience")
 def delete_audience(request: Request, p: Files, body: AudienceDeleteIn = Body()) -> Response:
+    for ta_id in body.ta_id:
+        check_id(ta_id, "ta_id")
     ctx = ctx_of(request)
     with ctx.db.uow() as s:
         gone = [a.id for a in audiences.delete(s, p, body.ta_id)]

@@ -18,6 +18,7 @@ from starlette.responses import Response
 from traitbase.domain import blobkeys
 from traitbase.domain.access import require_scope
 from traitbase.domain.audiences import service as audiences
+from traitbase.domain.ids import check_id
 from traitbase.domain.keys.principal import Principal
 from traitbase.errors import Invalid
 from traitbase.faces.audience_imports import envelope
@@ -121,12 +122,14 @@ def lists_of_app(request: Request, app_id: str, p: Lists) -> Response:
 
 @router.put("/{audience_list_id}/name")
 def rename(request: Request, audience_list_id: int, p: Lists, name: str = Query(min_length=1)) -> Response:
+    check_id(audience_list_id, "audience_list_id")
     with ctx_of(request).db.uow() as s:
         return envelope.ok(list_out(audiences.rename(s, p, audience_list_id, name=name, now=datetime.now(UTC))))
 
 
 @router.put("/{audience_list_id}", status_code=202)
 async def replace_list(request: Request, audience_list_id: int, p: Lists) -> Response:
+    check_id(audience_list_id, "audience_list_id")
     ctx = ctx_of(request)
 
     def known() -> None:
@@ -147,6 +150,7 @@ async def replace_list(request: Request, audience_list_id: int, p: Lists) -> Res
 
 @router.delete("/{audience_list_id}")
 def delete_list(request: Request, audience_list_id: int, p: Lists) -> Response:
+    check_id(audience_list_id, "audience_list_id")
     ctx = ctx_of(request)
     with ctx.db.uow() as s:
         gone = audiences.delete(s, p, [audience_list_id])

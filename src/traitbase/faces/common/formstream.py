@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 
+from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import Request
 
@@ -84,7 +85,7 @@ async def file_after_fields(
     )
     checked = False
     async for chunk in request.stream():
-        parser.write(chunk)
+        _feed(parser.write, chunk)
         if not checked and (part.is_file or part.seen_file):
             await on_fields(dict(fields))
             checked = True
@@ -92,6 +93,14 @@ async def file_after_fields(
             for piece in pending:
                 yield piece
             pending.clear()
-    parser.finalize()
+    _feed(lambda _: parser.finalize(), b"")
     if not checked:
         raise Invalid("the form has no file part", errors={"file": "missing"})
+
+
+def _feed(step: Callable[[bytes], object], chunk: bytes) -> None:
+    """A parser step; a body that breaks multipart framing is the client's error, not ours."""
+    try:
+        step(chunk)
+    except MultipartParseError as exc:
+        raise Invalid(f"malformed multipart body: {exc}", errors={"body": "malformed multipart"}) from None
