@@ -85,7 +85,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     ctx.extras["token_verifier"] = TokenVerifier(
         ctx.db,
         box=SecretBox.for_key_secrets(ctx.signer),
-        guard=open_replay_guard(settings.redis_url),
+        guard=open_replay_guard(settings.redis_url) if settings.token_auth_single_use else None,
         window_seconds=settings.audience_token_window_seconds,
     )
 

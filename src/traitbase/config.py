@@ -145,7 +145,16 @@ class Settings(BaseSettings):
         300,
         description=(
             "Audience-files token auth: accepted distance, in seconds, between the `timestamp` header and "
-            "the server clock; a token already seen within this window is refused as a replay."
+            "the server clock. Inside it a token is good for any number of requests unless "
+            "`token_auth_single_use` is on."
+        ),
+    )
+    token_auth_single_use: bool = Field(
+        False,
+        description=(
+            "Audience-files token auth: refuse a token seen before within the window (single use). Off by "
+            "default because real clients sign with the current second and make several calls a second; "
+            "on, each request needs its own timestamp and every token is remembered (memory or Redis)."
         ),
     )
     audience_files_rate_limit: str = Field(
