@@ -121,6 +121,16 @@ class Settings(BaseSettings):
         ),
     )
 
+    rate_limit_exact_max: int = Field(
+        10_000,
+        ge=1,
+        description=(
+            "Rate limits of at most this many hits per window are exact (moving window: no rolling window "
+            "of the stated length lets more than N through; one stored timestamp per hit). Larger limits use "
+            "the sliding-window counter: constant cost, but it can let up to about 2N through one window."
+        ),
+    )
+
     # --- query API plans (seed 001) ---------------------------------------------------------
     plan_free_per_minute: int = Field(3, description="Query API calls per key per minute on the Free plan.")
     plan_free_per_day: int = Field(100, description="Query API calls per key per day on the Free plan.")

@@ -60,7 +60,7 @@ class AppContext:
             db=db,
             writer=writer,
             verifier=verifier,
-            limiter=RateLimiter(settings.redis_url),
+            limiter=RateLimiter(settings.redis_url, exact_max=settings.rate_limit_exact_max),
             signer=Signer(load_master_key(settings)),
             blobs=open_blob_store(settings),
             warehouse=open_warehouse(settings),
