@@ -133,10 +133,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.include_router(health.router)
     app.include_router(attr_router.router)
+    # Before admin_router: ``users/{user_id:path}/events`` must win over ``users/{user_id:path}``.
+    app.include_router(admin_events_router.router)
     app.include_router(admin_router.router)
     app.include_router(audience_files_router.router)
     app.include_router(audience_imports_router.router)
-    app.include_router(admin_events_router.router)
     app.include_router(admin_audiences_router.router)
     app.include_router(events_router.router)
     app.include_router(imports_router.router)
