@@ -95,7 +95,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         yield
         ctx.close()
 
-    app = FastAPI(title="Traitbase", version=__version__, lifespan=lifespan)
+    docs = settings.api_docs_enabled
+    app = FastAPI(
+        title="Traitbase",
+        version=__version__,
+        lifespan=lifespan,
+        docs_url="/docs" if docs else None,
+        redoc_url="/redoc" if docs else None,
+        openapi_url="/openapi.json" if docs else None,
+    )
     app.state.ctx = ctx
 
     envelopes = EnvelopeRegistry()

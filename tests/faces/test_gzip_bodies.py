@@ -19,7 +19,10 @@ CORRUPT = {
     "half a trailer": (GOOD[:-3], "the stream ends before its trailer (truncated)"),
     "trailing garbage": (GOOD + b"garbage!", "data after the end of the stream"),
     "trailing zeros": (GOOD + b"\x00" * 16, "data after the end of the stream"),
-    "a second member cut short": (GOOD + gzip.compress(b"x", mtime=0)[:-4], "the stream ends before its trailer (truncated)"),
+    "a second member cut short": (
+        GOOD + gzip.compress(b"x", mtime=0)[:-4],
+        "the stream ends before its trailer (truncated)",
+    ),
     "not gzip": (b"not gzip at all", "corrupt data"),
     "empty": (b"", "empty body"),
 }

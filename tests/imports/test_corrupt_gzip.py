@@ -9,9 +9,7 @@ import pytest
 from tests.imports.conftest import Imports
 from traitbase.storage.repos import jobs as job_repo
 
-LINES = b"".join(
-    b'{"customer_id":"u%d","changes":[{"op":"assign","attr":"a","value":"x"}]}\n' % i for i in range(2)
-)
+LINES = b"".join(b'{"customer_id":"u%d","changes":[{"op":"assign","attr":"a","value":"x"}]}\n' % i for i in range(2))
 GOOD = gzip.compress(LINES, mtime=0)
 
 

@@ -45,5 +45,9 @@ def test_an_unknown_empty_cells_value_is_refused(imp: Imports) -> None:
     r = imp.upload(imp.credentials(), CSV, fmt="csv", app_id=imp.env.boot.project_id, empty_cells="blank")
     assert (r.status_code, r.json()) == (
         400,
-        {"code": 400, "message": "empty_cells must be delete or ignore", "errors": {"empty_cells": "unknown value 'blank'"}},
+        {
+            "code": 400,
+            "message": "empty_cells must be delete or ignore",
+            "errors": {"empty_cells": "unknown value 'blank'"},
+        },
     )

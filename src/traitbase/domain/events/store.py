@@ -26,7 +26,6 @@ from traitbase.domain.keys.principal import Principal
 from traitbase.errors import Conflict, Forbidden, Invalid
 from traitbase.storage.repos import profiles as profile_repo
 from traitbase.storage.warehouse import events as store
-from traitbase.storage.warehouse.dedupe import drop_seen_step
 from traitbase.storage.warehouse.base import (
     IdempotencyRecord,
     Outcome,
@@ -35,6 +34,7 @@ from traitbase.storage.warehouse.base import (
     WriteOp,
     events_table,
 )
+from traitbase.storage.warehouse.dedupe import drop_seen_step
 from traitbase.storage.writer import GroupCommitWriter
 
 MAX_IDEMPOTENCY_KEY = 255
@@ -143,7 +143,10 @@ def _events_op(batch: Batch, project: str, environment: str, received_at: dateti
 
 
 def _drop_repeats(op: WriteOp, batch: Batch, *, answer: Answer, project: str, environment: str, window: int) -> None:
-    """Make ``op`` store each delivery id once; its answer (and the one an Idempotency-Key keeps) counts stored events."""
+    """Make ``op`` store each delivery id once.
+
+    Its answer, and the one an Idempotency-Key keeps, counts the events stored (repeats left out).
+    """
     field = batch.spec.dedupe_on
     assert field is not None and op.events is not None and op.step is None
 
@@ -236,9 +239,7 @@ async def push(
             body=first[1],
         )
     if batch.spec.dedupe_on is not None:
-        _drop_repeats(
-            op, batch, answer=answer, project=project, environment=environment, window=dedupe_window_seconds
-        )
+        _drop_repeats(op, batch, answer=answer, project=project, environment=environment, window=dedupe_window_seconds)
     outcome = await asyncio.wrap_future(warehouse.submit(op))
     return outcome
 

@@ -28,7 +28,6 @@ from traitbase.domain.imports.ops import (
 from traitbase.domain.imports.reader import LineBatch, RawLine, read_batches, read_lines
 from traitbase.domain.jobs import JobFailed
 
-
 # What an empty CSV cell means (the upload's ``empty_cells`` form field): delete the attribute, or
 # leave it as it is (for files where empty means "unknown").
 EMPTY_CELLS = ("delete", "ignore")

@@ -72,7 +72,9 @@ class TokenVerifier:
         if not hmac.compare_digest(compute_token(secret, ts), token.strip().lower()):
             raise Unauthenticated("token does not match access-key and timestamp")
         # Remembered past both edges of the window, so it can never be replayed while still fresh.
-        if self._guard is not None and not self._guard.first_use(f"{key.key_id}:{token.lower()}", ttl_seconds=2 * self._window + 1):
+        if self._guard is not None and not self._guard.first_use(
+            f"{key.key_id}:{token.lower()}", ttl_seconds=2 * self._window + 1
+        ):
             raise Unauthenticated("token already used; compute a new one with a new timestamp")
         return Principal(
             key_id=key.key_id,

@@ -41,7 +41,8 @@ def drop_seen_step(
         seen: set[str] = set()
         if wanted:
             rows = tx.execute(
-                "SELECT DISTINCT key_hash FROM idempotency_keys WHERE key_hash IN (SELECT unnest(?)) AND created_at >= ?",
+                "SELECT DISTINCT key_hash FROM idempotency_keys "
+                "WHERE key_hash IN (SELECT unnest(?)) AND created_at >= ?",
                 [wanted, now - timedelta(seconds=window_seconds)],
             )
             seen = {str(r[0]) for r in rows}
