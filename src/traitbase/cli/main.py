@@ -126,11 +126,16 @@ def worker(
     database_url: DatabaseUrl = None,
     workers: Annotated[int | None, typer.Option(help="Worker threads (default: job_workers, at least 1).")] = None,
     once: Annotated[bool, typer.Option("--once", help="Run jobs until none is runnable, then exit.")] = False,
+    debug: Debug = False,
 ) -> None:
     """Run background jobs only (scale mode runs these beside the API processes)."""
     from traitbase.jobs.worker import run as run_worker
 
-    run_worker(local.settings_with(data_dir=data_dir, database_url=database_url), once=once, workers=workers)
+    with startup.guarded(debug=debug, doing="the worker could not start"):
+        settings = startup.load_settings(lambda: local.settings_with(data_dir=data_dir, database_url=database_url))
+        startup.check_data_dir(settings)
+    # Outside the guard: a worker that fails while running keeps its full traceback in the log.
+    run_worker(settings, once=once, workers=workers)
 
 
 def main() -> None:
