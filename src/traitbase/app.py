@@ -77,7 +77,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         yield
         ctx.close()
 
-    app = FastAPI(title="Traitbase", version=__version__, lifespan=lifespan)
+    docs = settings.api_docs_enabled
+    app = FastAPI(
+        title="Traitbase",
+        version=__version__,
+        lifespan=lifespan,
+        docs_url="/docs" if docs else None,
+        redoc_url="/redoc" if docs else None,
+        openapi_url="/openapi.json" if docs else None,
+    )
     app.state.ctx = ctx
 
     envelopes = EnvelopeRegistry()
@@ -115,10 +123,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.include_router(health.router)
     app.include_router(attr_router.router)
+    # Before admin_router: ``users/{user_id:path}/events`` must win over ``users/{user_id:path}``.
+    app.include_router(admin_events_router.router)
     app.include_router(admin_router.router)
     app.include_router(audience_files_router.router)
     app.include_router(audience_imports_router.router)
-    app.include_router(admin_events_router.router)
     app.include_router(admin_audiences_router.router)
     app.include_router(events_router.push_router(ctx.limits.events))
     app.include_router(events_router.router)

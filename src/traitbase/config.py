@@ -10,10 +10,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 Plan = Literal["free", "free_trial", "growth"]
+
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 class Settings(BaseSettings):
@@ -67,12 +70,19 @@ class Settings(BaseSettings):
 
     # --- server -----------------------------------------------------------------------------
     host: str = Field("127.0.0.1", description="Address `traitbase serve` binds. Put TLS in a reverse proxy.")
-    port: int = Field(8600, description="Port `traitbase serve` listens on.")
+    port: int = Field(8600, ge=1, le=65535, description="Port `traitbase serve` listens on (1 to 65535).")
     public_url: str | None = Field(
         None,
         description="Base URL clients reach this server at, used in signed URLs. Unset: http://<host>:<port>.",
     )
-    log_level: str = Field("INFO", description="Log level: DEBUG, INFO, WARNING or ERROR.")
+    log_level: str = Field("INFO", description="Log level: DEBUG, INFO, WARNING, ERROR or CRITICAL (any case).")
+    api_docs_enabled: bool = Field(
+        True,
+        description=(
+            "Serve the interactive API reference: `/docs` (Swagger UI), `/redoc` (ReDoc) and the OpenAPI "
+            "document `/openapi.json`. Off: all three answer 404 (e.g. on a public deployment)."
+        ),
+    )
     log_json: bool = Field(False, description="Write logs as JSON lines instead of human-readable text.")
     gc_young_threshold: int = Field(
         20_000,
@@ -131,6 +141,16 @@ class Settings(BaseSettings):
         ),
     )
 
+    rate_limit_exact_max: int = Field(
+        10_000,
+        ge=1,
+        description=(
+            "Rate limits of at most this many hits per window are exact (moving window: no rolling window "
+            "of the stated length lets more than N through; one stored timestamp per hit). Larger limits use "
+            "the sliding-window counter: constant cost, but it can let up to about 2N through one window."
+        ),
+    )
+
     # --- query API plans (seed 001) ---------------------------------------------------------
     plan_free_per_minute: int = Field(3, description="Query API calls per key per minute on the Free plan.")
     plan_free_per_day: int = Field(100, description="Query API calls per key per day on the Free plan.")
@@ -155,7 +175,16 @@ class Settings(BaseSettings):
         300,
         description=(
             "Audience-files token auth: accepted distance, in seconds, between the `timestamp` header and "
-            "the server clock; a token already seen within this window is refused as a replay."
+            "the server clock. Inside it a token is good for any number of requests unless "
+            "`token_auth_single_use` is on."
+        ),
+    )
+    token_auth_single_use: bool = Field(
+        False,
+        description=(
+            "Audience-files token auth: refuse a token seen before within the window (single use). Off by "
+            "default because real clients sign with the current second and make several calls a second; "
+            "on, each request needs its own timestamp and every token is remembered (memory or Redis)."
         ),
     )
     audience_files_rate_limit: str = Field(
@@ -350,6 +379,15 @@ class Settings(BaseSettings):
     # --- bootstrap ----------------------------------------------------------------------------
     bootstrap_org_name: str = Field("Default organization", description="Name of the organization made at first start.")
     bootstrap_project_name: str = Field("Default project", description="Name of the project made at first start.")
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_log_level(cls, value: str) -> str:
+        # Checked here, not at first use: an unknown level used to surface as uvicorn's KeyError.
+        level = value.strip().upper()
+        if level not in LOG_LEVELS:
+            raise ValueError(f"must be one of {', '.join(LOG_LEVELS)}")
+        return level
 
     @property
     def resolved_database_url(self) -> str:

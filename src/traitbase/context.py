@@ -67,7 +67,7 @@ class AppContext:
             db=db,
             writer=writer,
             verifier=verifier,
-            limiter=RateLimiter(settings.redis_url),
+            limiter=RateLimiter(settings.redis_url, exact_max=settings.rate_limit_exact_max),
             signer=signer,
             blobs=open_blob_store(settings),
             warehouse=open_warehouse(settings),
@@ -76,7 +76,7 @@ class AppContext:
             token_verifier=TokenVerifier(
                 db,
                 box=key_box,
-                guard=open_replay_guard(settings.redis_url),
+                guard=open_replay_guard(settings.redis_url) if settings.token_auth_single_use else None,
                 window_seconds=settings.audience_token_window_seconds,
             ),
         )

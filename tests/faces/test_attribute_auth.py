@@ -138,4 +138,4 @@ def test_broken_gzip_is_400(env: Env) -> None:
     headers = bearer(env.key(["upload"])) | {"Content-Encoding": "gzip", "Content-Type": "application/json"}
     r = env.client.post(PROFILES, content=b"not gzip at all", headers=headers)
     assert r.status_code == 400
-    assert r.json() == err(400, "request body is not valid gzip")
+    assert r.json() == err(400, "request body is not valid gzip: corrupt data")

@@ -7,7 +7,8 @@ from typing import Annotated
 
 import typer
 
-from traitbase.cli import admin, audiences, events, imports, local, output, scan, upload
+from traitbase import __version__
+from traitbase.cli import admin, adminkey, audiences, events, imports, local, output, scan, startup, upload
 from traitbase.cli.common import Json
 
 app = typer.Typer(
@@ -23,6 +24,7 @@ app.add_typer(admin.users, name="users")
 app.add_typer(events.events, name="events")
 app.add_typer(events.sandbox, name="sandbox")
 app.add_typer(audiences.audiences, name="audiences")
+app.add_typer(adminkey.admin_key, name="admin-key")
 app.command("upload-attributes")(upload.upload_attributes)
 app.command("import-profiles")(imports.import_profiles)
 app.command("scan")(scan.scan)
@@ -37,6 +39,27 @@ DatabaseUrl = Annotated[
 ]
 
 
+Debug = Annotated[
+    bool,
+    typer.Option("--debug", envvar="TRAITBASE_DEBUG", help="On a failed start, print the traceback too."),
+]
+
+
+def _version(show: bool) -> None:
+    if show:
+        output.version(f"traitbase {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """Traitbase: a self-hostable user-data platform."""
+
+
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to bind (default: TRAITBASE_HOST or 127.0.0.1).")] = None,
@@ -44,31 +67,58 @@ def serve(
     data_dir: DataDir = None,
     database_url: DatabaseUrl = None,
     as_json: Json = False,
+    debug: Debug = False,
 ) -> None:
-    """Run the server. On the very first start of a data directory, print the admin token once."""
-    settings = local.settings_with(host=host, port=port, data_dir=data_dir, database_url=database_url)
-    created = local.bootstrap(settings, migrate_first=settings.auto_migrate)
-    if created is not None:
-        output.bootstrap(created, as_json=as_json)
-    output.notice(f"Traitbase serving on http://{settings.host}:{settings.port} (Ctrl+C stops it)")
-    local.run_server(settings)
+    """Run the server. On the very first start of a data directory, print the admin token once.
+
+    Everything that can stop a start (settings, the data directory, the port) is checked first;
+    the first-start bootstrap runs, and its token is printed, only once the server is serving,
+    so a start that fails never shows (and loses) a token.
+    """
+    with startup.guarded(debug=debug):
+        settings = startup.load_settings(
+            lambda: local.settings_with(host=host, port=port, data_dir=data_dir, database_url=database_url)
+        )
+        startup.check_data_dir(settings)
+        sock = startup.listen_socket(settings.host, settings.port)
+        if settings.auto_migrate:
+            local.migrate_database(settings)
+
+        def serving() -> None:
+            created = local.bootstrap(settings, migrate_first=False)
+            if created is not None:
+                output.bootstrap(created, as_json=as_json)
+            output.notice(f"Traitbase serving on http://{settings.host}:{settings.port} (Ctrl+C stops it)")
+
+        if not local.run_server(settings, sock=sock, on_started=serving):
+            raise startup.StartupError(
+                startup.ExitCode.FAILED, "the server stopped before it was serving; the log lines above say why."
+            )
 
 
 @app.command()
-def init(data_dir: DataDir = None, database_url: DatabaseUrl = None, as_json: Json = False) -> None:
+def init(
+    data_dir: DataDir = None, database_url: DatabaseUrl = None, as_json: Json = False, debug: Debug = False
+) -> None:
     """Migrate and do the first-start bootstrap without serving (for scripts and containers).
 
     Prints the admin token the first time; later runs change nothing, say so, and exit 0.
     """
-    settings = local.settings_with(data_dir=data_dir, database_url=database_url)
-    output.bootstrap(local.bootstrap(settings), as_json=as_json)
+    with startup.guarded(debug=debug):
+        settings = startup.load_settings(lambda: local.settings_with(data_dir=data_dir, database_url=database_url))
+        startup.check_data_dir(settings)
+        output.bootstrap(local.bootstrap(settings), as_json=as_json)
 
 
 @app.command()
-def migrate(data_dir: DataDir = None, database_url: DatabaseUrl = None, as_json: Json = False) -> None:
+def migrate(
+    data_dir: DataDir = None, database_url: DatabaseUrl = None, as_json: Json = False, debug: Debug = False
+) -> None:
     """Bring the database schema up to date (safe to run any number of times)."""
-    settings = local.settings_with(data_dir=data_dir, database_url=database_url)
-    output.migrated(local.migrate_database(settings), as_json=as_json)
+    with startup.guarded(debug=debug):
+        settings = startup.load_settings(lambda: local.settings_with(data_dir=data_dir, database_url=database_url))
+        startup.check_data_dir(settings)
+        output.migrated(local.migrate_database(settings), as_json=as_json)
 
 
 @app.command()
@@ -77,11 +127,16 @@ def worker(
     database_url: DatabaseUrl = None,
     workers: Annotated[int | None, typer.Option(help="Worker threads (default: job_workers, at least 1).")] = None,
     once: Annotated[bool, typer.Option("--once", help="Run jobs until none is runnable, then exit.")] = False,
+    debug: Debug = False,
 ) -> None:
     """Run background jobs only (scale mode runs these beside the API processes)."""
     from traitbase.jobs.worker import run as run_worker
 
-    run_worker(local.settings_with(data_dir=data_dir, database_url=database_url), once=once, workers=workers)
+    with startup.guarded(debug=debug, doing="the worker could not start"):
+        settings = startup.load_settings(lambda: local.settings_with(data_dir=data_dir, database_url=database_url))
+        startup.check_data_dir(settings)
+    # Outside the guard: a worker that fails while running keeps its full traceback in the log.
+    run_worker(settings, once=once, workers=workers)
 
 
 def main() -> None:

@@ -156,6 +156,17 @@ def bootstrap(result: Mapping[str, Any] | None, *, as_json: bool) -> None:
     )
 
 
+def local_admin_key(key: Mapping[str, Any], *, as_json: bool) -> None:
+    if as_json:
+        json(key)
+        return
+    secret_once(
+        "New admin key",
+        {"Organization ID": key["org_id"], "Admin key ID": key["admin_key_id"], "Admin token": key["admin_token"]},
+        warning="Save the admin token now; it is shown this once. Earlier admin keys stay valid until revoked.",
+    )
+
+
 def issued_key(key: Mapping[str, Any], *, as_json: bool) -> None:
     if as_json:
         json(key)
@@ -185,6 +196,19 @@ def upload_result(result: Mapping[str, Any], *, as_json: bool) -> None:
 
 def notice(message: str) -> None:
     err.print(message)
+
+
+def failure(sentence: str, *, trace: str | None = None) -> None:
+    """A command that could not run: the traceback (only when asked for), then one sentence."""
+    if trace:
+        err.print(trace.rstrip(), markup=False)
+    err.print("[bold red]Error:[/] ", end="")
+    err.print(sentence, markup=False)
+
+
+def version(text: str) -> None:
+    out.print(text, markup=False)
+    _flush()
 
 
 def error(message: str, notes: Sequence[str] = ()) -> None:

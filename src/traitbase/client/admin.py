@@ -164,6 +164,13 @@ def _params(**values: Any) -> dict[str, Any]:
 
 
 def _seg(value: str) -> str:
+    """One path segment for any id: "/" and every reserved character percent-encoded.
+
+    A segment that is only dots is encoded too: HTTP clients (httpx included) resolve "." and
+    ".." in a URL before sending it, which would silently address another path.
+    """
+    if value and value.strip(".") == "":
+        return "%2E" * len(value)
     return quote(value, safe="")
 
 

@@ -15,7 +15,6 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypedDict
-from urllib.parse import quote
 
 from traitbase.client._audience_files import (
     DEVICE_TYPES,
@@ -30,6 +29,7 @@ from traitbase.client._audience_files import (
 )
 from traitbase.client._core import AsyncRunner, Call, Op, SyncRunner, single
 from traitbase.client._stream import AsyncStreamer, SyncStreamer
+from traitbase.client.admin import _seg as admin_seg
 from traitbase.client.errors import TraitbaseError
 
 __all__ = ["Audience", "AudienceLoad", "FileProgress", "LoadFailed", "UploadedAudience"]
@@ -81,7 +81,7 @@ class LoadFailed(TraitbaseError):
 
 
 def _seg(value: str | int) -> str:
-    return quote(str(value), safe="")
+    return admin_seg(str(value))
 
 
 def _base(project: str, audience_id: int | None = None) -> str:

@@ -22,6 +22,7 @@ from traitbase.client.errors import JobFailed, WaitTimeout
 UPLOAD_PATH = "/v1/imports/profiles/upload"
 STATUS_PATH = "/v1/imports/profiles/status/{}"
 Format = Literal["json", "csv"]
+EmptyCells = Literal["delete", "ignore"]  # what an empty CSV cell means (the server's default: delete)
 FINAL = ("Completed", "Failed")
 # The status endpoint allows 60 calls a minute per key (imports_status_rate_limit): poll below that.
 DEFAULT_POLL_INTERVAL = 2.0
@@ -194,7 +195,9 @@ goes on on the server); both carry the last status as ``.status``. Keep ``poll_i
 _UPLOAD_DOC = """Upload a profile file (JSON Lines or CSV) and return a handle on its import job.
 
 Exactly one of ``app_id`` (a project's own attributes) or ``org_id`` (organization attributes).
-``format`` defaults to ``csv`` for a ``.csv`` file and ``json`` otherwise. The file is streamed,
+``format`` defaults to ``csv`` for a ``.csv`` file and ``json`` otherwise. ``empty_cells``
+(CSV): ``"delete"`` (the server's default) deletes the attribute of an empty cell, ``"ignore"``
+leaves it unchanged. The file is streamed,
 never read whole into memory. Authenticates with HTTP Basic: the key id and secret of the
 client's token (a key with the ``upload`` scope).
 """
@@ -267,10 +270,17 @@ class AsyncImportJob:
 
 
 def _prepare(
-    core: Core, path: str | os.PathLike[str], app_id: str | None, org_id: int | None, fmt: str | None
+    core: Core,
+    path: str | os.PathLike[str],
+    app_id: str | None,
+    org_id: int | None,
+    fmt: str | None,
+    empty_cells: EmptyCells | None = None,
 ) -> tuple[Op[tuple[str, int | None]], tuple[str, str]]:
     file = Path(path)
     fields = target_fields(app_id, org_id)
+    if empty_cells is not None:
+        fields["empty_cells"] = empty_cells
     credentials = core.key_credentials()
     return upload_op(file, fields, infer_format(file, fmt), credentials), credentials
 
@@ -287,8 +297,9 @@ class Imports:
         app_id: str | None = None,
         org_id: int | None = None,
         format: Format | None = None,
+        empty_cells: EmptyCells | None = None,
     ) -> ImportJob:
-        op, credentials = _prepare(self._core, path, app_id, org_id, format)
+        op, credentials = _prepare(self._core, path, app_id, org_id, format, empty_cells)
         activity_id, lines = self._run(op)
         return ImportJob(self._run, credentials, activity_id, lines)
 
@@ -311,8 +322,9 @@ class AsyncImports:
         app_id: str | None = None,
         org_id: int | None = None,
         format: Format | None = None,
+        empty_cells: EmptyCells | None = None,
     ) -> AsyncImportJob:
-        op, credentials = _prepare(self._core, path, app_id, org_id, format)
+        op, credentials = _prepare(self._core, path, app_id, org_id, format, empty_cells)
         activity_id, lines = await self._run(op)
         return AsyncImportJob(self._run, credentials, activity_id, lines)
 

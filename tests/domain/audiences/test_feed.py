@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from traitbase.domain.audiences.feed import inflate, unpack, without_header
+from traitbase.domain.audiences.feed import Utf8Lines, inflate, unpack, without_header
 from traitbase.errors import Invalid
 from traitbase.storage.warehouse.audiences import is_header
 
@@ -56,3 +56,27 @@ def test_unpack_refuses_a_truncated_gzip(tmp_path: Path) -> None:
     with pytest.raises(Invalid) as err:
         unpacked(tmp_path, gzip.compress(b"A\n" * 100)[:-10])
     assert err.value.message == "file is not valid gzip data (empty or truncated)"
+
+
+@pytest.mark.parametrize("step", [1, 2, 3, 7, 1000])
+def test_lines_that_are_not_utf8_or_too_long_are_dropped_and_counted_however_the_bytes_arrive(step: int) -> None:
+    data = b"a\nb\xff\nc\n" + b"x" * 50 + b"\nd\xe2\x82\xac\nlast\xfe"
+    readable = Utf8Lines(max_line_bytes=20)
+    pieces = iter([data[i : i + step] for i in range(0, len(data), step)])
+    out = b"".join(readable(pieces))
+    # The 50-byte line is dropped as it streams when it outgrows the limit; in one piece it is
+    # passed on (the load then fails it as an over-long id): failed either way.
+    long_line = b"" if step < 50 else b"x" * 50 + b"\n"
+    assert (out, readable.failed) == (b"a\nc\n" + long_line + b"d\xe2\x82\xac\n", 3 if step < 50 else 2)
+
+
+def test_unpack_reports_how_many_lines_it_dropped(tmp_path: Path) -> None:
+    dest = tmp_path / "plain.txt"
+    dropped = unpack(
+        iter([gzip.compress(b"idfa\nA-1\n\xff\nA-2")]),
+        dest,
+        compressed=True,
+        max_decompressed_bytes=1000,
+        is_header=is_header,
+    )
+    assert (dest.read_bytes(), dropped) == (b"A-1\nA-2", 1)

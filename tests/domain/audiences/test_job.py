@@ -203,12 +203,22 @@ def test_gzip_bomb_in_a_replace_keeps_the_live_members(env: Env, wh: Any) -> Non
     )  # fmt: skip
 
 
-def test_unreadable_lines_fail_the_load_with_the_engine_message_and_keep_the_members(env: Env, wh: Any) -> None:
-    # Invalid UTF-8: the file passes the unpacking and fails in DuckDB, inside the writer's transaction.
+def test_a_line_that_is_not_utf8_is_one_failed_line_and_the_rest_loads(env: Env, wh: Any) -> None:
+    # It used to fail the whole load inside the bulk read ("CSV Error on Line: 1").
     _, a = run(env, wh, lines_audience(env, b"KEEP-1\n", "k.txt"))
-    bad = b"ab\xff\xfe\n" + b"AAAA\n" * 200_000
+    bad = b"ab\xff\xfe\n" + b"".join(b"A-%d\n" % i for i in range(20_000)) + b"\xc3\n"
     load, a = run(env, wh, reload(env, a.id, bad, "bad.txt"))
-    assert (load.status, load.error_reason) == (
-        "Failed", "file could not be read: Invalid Input Error: CSV Error on Line: 1",
-    )  # fmt: skip
-    assert (a.version, member_ids(env, a.id, 1)) == (1, ["KEEP-1"])
+    assert summary(load, a) == {
+        "status": "Completed", "total": 20_002, "ok": 20_000, "failed": 2, "error": None, "version": 2,
+        "record_count": 20_000,
+    }  # fmt: skip
+    assert len(member_ids(env, a.id, 2)) == 20_000
+
+
+def test_a_json_lines_list_with_a_line_that_is_not_utf8_counts_it_as_failed(env: Env, wh: Any) -> None:
+    data = b'{"customer_id":"abc"}\n{"customer_id":"b\xe9d"}\n{"customer_id":"123"}\n'
+    load, a = run(env, wh, new_list(env, gzip.compress(data), name="l.jsonl.gz"))
+    assert summary(load, a) == {
+        "status": "Completed", "total": 3, "ok": 2, "failed": 1, "error": None, "version": 1, "record_count": 2,
+    }  # fmt: skip
+    assert member_ids(env, a.id, 1) == ["123", "abc"]

@@ -71,6 +71,62 @@ def without_header(pieces: Iterator[bytes], is_header: Callable[[str], bool]) ->
     yield from pieces
 
 
+class Utf8Lines:
+    """Passes whole lines on, dropping (and counting) every line that is not UTF-8 or is absurdly long.
+
+    One bad line used to fail the whole list inside the bulk load. Now it is a failed line, as for
+    any other unreadable id. A chunk of valid UTF-8 (the usual case) is checked in one C call and
+    passed on as it is; only a chunk that fails is split into lines. A line longer than
+    ``max_line_bytes`` (no id is anywhere near) is failed as it streams, never held whole.
+    """
+
+    def __init__(self, *, max_line_bytes: int) -> None:
+        self.failed = 0
+        self._max = max_line_bytes
+
+    def _checked(self, block: bytes) -> bytes:
+        try:
+            block.decode("utf-8")
+            return block
+        except UnicodeDecodeError:
+            pass
+        kept = []
+        for line in block.split(b"\n"):
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError:
+                self.failed += 1
+                continue
+            kept.append(line)
+        return b"\n".join(kept)
+
+    def __call__(self, pieces: Iterator[bytes]) -> Iterator[bytes]:
+        carry = b""
+        skipping = False  # inside an over-long line: drop bytes up to its end
+        for piece in pieces:
+            if skipping:
+                nl = piece.find(b"\n")
+                if nl < 0:
+                    continue
+                piece, skipping = piece[nl + 1 :], False
+            buf = carry + piece if carry else piece
+            cut = buf.rfind(b"\n")
+            if cut < 0:
+                carry = buf
+            else:
+                carry = buf[cut + 1 :]
+                whole = self._checked(buf[: cut + 1])
+                if whole:
+                    yield whole
+            if len(carry) > self._max:
+                self.failed += 1
+                carry, skipping = b"", True
+        if carry and not skipping:
+            last = self._checked(carry)
+            if last:
+                yield last
+
+
 def unpack(
     chunks: Iterator[bytes],
     dest: Path,
@@ -78,9 +134,16 @@ def unpack(
     compressed: bool,
     max_decompressed_bytes: int,
     is_header: Callable[[str], bool],
-) -> None:
-    """Write the file's plain lines to ``dest`` (without a header row), refusing bad gzip data."""
+    max_line_bytes: int = 64 * 1024,
+) -> int:
+    """Write the file's plain lines to ``dest`` (without a header row), refusing bad gzip data.
+
+    Returns the number of lines dropped as unreadable (not UTF-8, or over ``max_line_bytes``):
+    failed lines the load must count.
+    """
     plain = inflate(chunks, max_decompressed_bytes=max_decompressed_bytes) if compressed else chunks
+    readable = Utf8Lines(max_line_bytes=max_line_bytes)
     with open(dest, "wb") as out:
-        for piece in without_header(plain, is_header):
+        for piece in readable(without_header(plain, is_header)):
             out.write(piece)
+    return readable.failed

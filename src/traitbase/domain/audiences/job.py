@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -45,12 +45,13 @@ def run_load(db: Database, blobs: BlobStore, warehouse: Warehouse, load_id: str,
             limits.work_dir.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(prefix="tb-audience-", dir=limits.work_dir) as tmp:
             prepared = []
+            unreadable = 0
             for i, src in enumerate(sources):
                 key = str(src["blob_key"])
                 plain = Path(tmp) / f"{i}.txt"
                 # Streamed from the blob store (even from S3), checked and inflated once; nothing
                 # reaches the warehouse writer unless every file passed (domain.audience_feed).
-                unpack(
+                unreadable += unpack(
                     blobs.iter_chunks(key),
                     plain,
                     compressed=key.lower().endswith(".gz"),
@@ -69,7 +70,13 @@ def run_load(db: Database, blobs: BlobStore, warehouse: Warehouse, load_id: str,
             )
             outcome = warehouse.submit(WriteOp(step=step)).result()
             assert isinstance(outcome, Written)
-            counts: members.LoadCounts = outcome.value
+            loaded: members.LoadCounts = outcome.value
+            # Lines dropped before the load (not UTF-8) are failed lines like any other bad id.
+            counts = replace(
+                loaded,
+                total_lines=loaded.total_lines + unreadable,
+                failed_lines=loaded.failed_lines + unreadable,
+            )
     except (DomainError, OSError, RuntimeError, ValueError) as exc:
         reason = exc.message if isinstance(exc, DomainError) else f"file could not be read: {exc}"
         with db.uow() as s:

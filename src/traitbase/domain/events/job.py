@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -90,33 +91,69 @@ def start(s: Session, principal: Principal, *, kind: str, blob: str, size: int, 
 
 
 # --- reading the file -------------------------------------------------------------------------
+Row = dict[str, str] | str  # the row's cells by column, or why the row cannot be read
+
+
+def _utf8(cells: list[str]) -> bool:
+    # Bytes that are not UTF-8 were decoded to lone surrogates, which cannot be encoded back.
+    try:
+        "".join(cells).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _rows(
     blobs: BlobStore, key: str, skip: int, *, check: Callable[[list[str]], None]
-) -> tuple[list[str], Iterator[tuple[int, dict[str, str]]]]:
-    """The file's header (refused by ``check`` with JobFailed) and its rows after ``skip``.
+) -> tuple[list[str], Iterator[tuple[int, Row]]]:
+    """The header (refused by ``check`` with JobFailed) and the rows after it; a row that is not
+    valid CSV or UTF-8 is a reason, not a crash.
 
     The file stays open while the rows are read; it is closed when they end, or at once when the
     header is refused (the rows iterator never starts then, so it could not close it).
+
+    A cell over the csv module's field limit (128 KiB) or a line that is not UTF-8 used to raise out
+    of the reader: the job crashed, was retried for about 75 s and failed the whole file. Now such
+    a row is a failed row and the reader goes on with the next line.
     """
     fh = blobs.open(key)
-    text = io.TextIOWrapper(fh, encoding="utf-8-sig", newline="")
+    text = io.TextIOWrapper(fh, encoding="utf-8-sig", errors="surrogateescape", newline="")
     reader = csv.reader(text)
     try:
-        try:
-            header = [h.strip() for h in next(reader)]
-        except StopIteration:
-            raise JobFailed("the file is empty: a header line is required") from None
-        except (UnicodeDecodeError, csv.Error) as exc:
-            raise JobFailed(f"the file is not a UTF-8 CSV file: {exc}") from None
+        first = next(reader)
+    except StopIteration:
+        fh.close()
+        raise JobFailed("the file is empty: a header line is required") from None
+    except csv.Error as exc:
+        fh.close()
+        raise JobFailed(f"the header line is not valid CSV: {exc}") from None
+    if not _utf8(first):
+        fh.close()
+        raise JobFailed("the header line is not valid UTF-8")
+    header = [h.strip() for h in first]
+    try:
         check(header)
     except BaseException:
         fh.close()
         raise
 
-    def rows() -> Iterator[tuple[int, dict[str, str]]]:
+    def rows() -> Iterator[tuple[int, Row]]:
+        number = 1
         try:
-            for number, row in enumerate(reader, start=2):
+            while True:
+                number += 1
+                try:
+                    row = next(reader)
+                except StopIteration:
+                    return
+                except csv.Error as exc:
+                    if number - 2 >= skip:
+                        yield number, f"the row is not valid CSV: {exc}"
+                    continue
                 if number - 2 < skip:
+                    continue
+                if not _utf8(row):
+                    yield number, "the row is not valid UTF-8"
                     continue
                 yield number, dict(zip(header, (c.strip() for c in row), strict=False))
         finally:
@@ -129,12 +166,29 @@ class RowError(ValueError):
     pass
 
 
-def _number(raw: str, column: str, kind: type) -> int | float:
-    try:
-        value: int | float = kind(raw)
-        return value
-    except ValueError:
-        raise RowError(f"{column} must be {'an integer' if kind is int else 'a number'}") from None
+_INTEGER = re.compile(r"[+-]?[0-9]+")
+_DECIMAL = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?")
+INT_MIN, INT_MAX = -(2**63), 2**63 - 1
+
+
+def _integer(raw: str, column: str) -> int:
+    # A count is stored as a 64-bit integer: a bigger one would come back as a float.
+    if not _INTEGER.fullmatch(raw):
+        raise RowError(f"{column} must be an integer")
+    value = int(raw)
+    if not INT_MIN <= value <= INT_MAX:
+        raise RowError(f"{column} is outside the 64-bit integer range")
+    return value
+
+
+def _decimal(raw: str, column: str) -> float:
+    # NaN, inf and overflowing numbers (1e400) have no JSON form: they were stored as null.
+    if not _DECIMAL.fullmatch(raw):
+        raise RowError(f"{column} must be a number")
+    value = float(raw)
+    if not math.isfinite(value):
+        raise RowError(f"{column} must be a finite number (it overflows a 64-bit float)")
+    return value
 
 
 def _kpi_row(row: dict[str, str], limits: CsvLimits) -> tuple[str, str | None, dict[str, Any]]:
@@ -152,10 +206,10 @@ def _kpi_row(row: dict[str, str], limits: CsvLimits) -> tuple[str, str | None, d
     props: dict[str, Any] = {}
     for col in KPI_INTS:
         if row.get(col):
-            props[col] = _number(row[col], col, int)
+            props[col] = _integer(row[col], col)
     for col in KPI_FLOATS:
         if row.get(col):
-            props[col] = _number(row[col], col, float)
+            props[col] = _decimal(row[col], col)
     if row.get("register_date"):
         props["register_date"] = row["register_date"]
     return uid, stamp, props
@@ -191,6 +245,8 @@ def run_kpi_csv(run: JobContext, *, blobs: BlobStore, warehouse: Warehouse, limi
         uids, stamps, props = [], [], []
         for number, row in chunk:
             try:
+                if isinstance(row, str):
+                    raise RowError(row)
                 uid, stamp, p = _kpi_row(row, limits)
             except RowError as exc:
                 progress["failed"] += 1
@@ -244,9 +300,13 @@ def run_survey_csv(run: JobContext, *, blobs: BlobStore, limits: CsvLimits) -> d
             raise jobs.Interrupted
         attrs: list[tuple[str, dict[str, str]]] = []
         for number, row in chunk:
-            uid = row.get("user_id", "")
-            values = {k: v for k, v in row.items() if k != "user_id" and k and v}
-            reason = _survey_problem(uid, values, limits)
+            reason: str | None
+            if isinstance(row, str):
+                uid, values, reason = "", {}, row
+            else:
+                uid = row.get("user_id", "")
+                values = {k: v for k, v in row.items() if k != "user_id" and k and v}
+                reason = _survey_problem(uid, values, limits)
             if reason is not None:
                 progress["failed"] += 1
                 if len(errors) < MAX_REPORTED_ERRORS:

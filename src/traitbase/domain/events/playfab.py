@@ -24,6 +24,7 @@ PLAYFAB = EndpointSpec(
     noun="events",
     kind="playfab",
     name_field="EventName",
+    dedupe_on="EventId",
     fields=(
         FieldSpec("EventName", "string", required=True, column="name"),
         FieldSpec("EntityId", "string", required=True, column="user_id"),
@@ -101,5 +102,6 @@ PLAYFAB_STORED = EndpointSpec(
     noun=PLAYFAB.noun,
     kind=PLAYFAB.kind,
     name_field=PLAYFAB.name_field,
+    dedupe_on=PLAYFAB.dedupe_on,
     fields=(*PLAYFAB.fields, FieldSpec("timestamp", "iso_timestamp", column="event_time")),
 )

@@ -34,6 +34,8 @@ class EndpointSpec:
     event_name: str | None = None  # fixed event name; otherwise taken from name_field
     name_field: str | None = None
     levels: str | None = None  # a key of domain.events.levels.LEVEL_POLICIES
+    # A field naming the delivery (PlayFab EventId): a repeat inside the idempotency window is dropped.
+    dedupe_on: str | None = None
 
     def field(self, name: str) -> FieldSpec:
         return next(f for f in self.fields if f.name == name)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -36,9 +36,11 @@ from traitbase.storage.warehouse.base import (
     WriteOp,
     events_table,
 )
+from traitbase.storage.warehouse.dedupe import drop_seen_step
 from traitbase.storage.writer import GroupCommitWriter
 
 MAX_IDEMPOTENCY_KEY = 255
+Answer = Callable[[int], tuple[int, bytes]]  # (status, body) of a success answer for N stored items
 _json = msgspec.json.Encoder()
 
 
@@ -140,6 +142,30 @@ def _events_op(batch: Batch, project: str, environment: str, received_at: dateti
     return WriteOp(events=table, step=policy(table) if policy else None)
 
 
+def _drop_repeats(op: WriteOp, batch: Batch, *, answer: Answer, project: str, environment: str, window: int) -> None:
+    """Make ``op`` store each delivery id once.
+
+    Its answer, and the one an Idempotency-Key keeps, counts the events stored (repeats left out).
+    """
+    field = batch.spec.dedupe_on
+    assert field is not None and op.events is not None and op.step is None
+
+    def settled(stored: int, dropped: int) -> None:
+        op.result = answer(stored)
+        if op.idempotency is not None:
+            op.idempotency = replace(op.idempotency, status=op.result[0], body=op.result[1])
+
+    op.step = drop_seen_step(
+        op.events,
+        project=project,
+        environment=environment,
+        namespace=f"{batch.spec.kind}-event",
+        ids=[None if v is None else str(v) for v in batch.values[field]],
+        window_seconds=window,
+        settled=settled,
+    )
+
+
 def _items_op(batch: Batch, project: str, environment: str, received_at: datetime) -> WriteOp:
     rows = item_rows(batch, project=project, environment=environment, received_at=received_at)
     return WriteOp(step=store.upsert_items_step(rows))
@@ -172,10 +198,15 @@ async def push(
     writer: GroupCommitWriter,
     principal: Principal,
     batch: Batch,
-    answer: tuple[int, bytes],
+    answer: Answer,
     idem: IdempotencyKey | None,
+    dedupe_window_seconds: int,
 ) -> Outcome:
-    """Store a validated push; resolves once every row is durable (or to the replayed first answer)."""
+    """Store a validated push; resolves once every row is durable (or to the replayed first answer).
+
+    ``answer(n)`` is the success answer for ``n`` stored items; a ``Written`` outcome's value is the
+    answer to send (a spec with ``dedupe_on`` counts only the items that were not repeats).
+    """
     project = require_project(principal)
     environment = principal.environment
     received_at = utcnow()
@@ -196,15 +227,19 @@ async def push(
 
         await asyncio.wrap_future(writer.submit(merge))
     op = TARGETS[batch.spec.target](batch, project, environment, received_at)
+    first = answer(batch.count)
+    op.result = first
     if idem is not None:
         op.idempotency = IdempotencyRecord(
             project=project,
             environment=environment,
             key=idem.key,
             fingerprint=idem.fingerprint,
-            status=answer[0],
-            body=answer[1],
+            status=first[0],
+            body=first[1],
         )
+    if batch.spec.dedupe_on is not None:
+        _drop_repeats(op, batch, answer=answer, project=project, environment=environment, window=dedupe_window_seconds)
     outcome = await asyncio.wrap_future(warehouse.submit(op))
     return outcome
 

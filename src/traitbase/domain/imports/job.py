@@ -30,7 +30,7 @@ def run_profile_import(run: JobContext, *, blobs: BlobStore, limits: ImportLimit
     if not cp.get("done"):
         if not blobs.exists(payload["blob"]):
             raise JobFailed("the uploaded file is missing from storage")
-        fmt = FORMATS[payload["format"]](limits, cp)
+        fmt = FORMATS[payload["format"]](limits, cp, payload.get("options", {}))
         applier = Applier(max_value_length=limits.max_value_length, max_attr_length=limits.max_attr_length)
         with blobs.open(payload["blob"]) as fh:
             start, first_line = int(cp.get("offset", 0)), int(cp.get("line", 1))

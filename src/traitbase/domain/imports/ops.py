@@ -83,7 +83,14 @@ def parse_csv_header(text: str) -> list[str]:
     return names
 
 
-def parse_csv_row(text: str, header: list[str], *, max_id_length: int) -> tuple[str, list[Change]]:
+def parse_csv_row(
+    text: str, header: list[str], *, max_id_length: int, empty_deletes: bool = True
+) -> tuple[str, list[Change]]:
+    """The row's changes: a non-empty cell assigns; an empty one deletes (or, opted out, changes nothing).
+
+    Real Localytics exporters write an empty cell to take a user out of a cohort or to drop an old
+    attribute on a rename (SPEC 3.1), so empty means "delete" unless the upload said otherwise.
+    """
     try:
         cells = next(csv.reader([text], strict=True), [])
     except csv.Error as exc:
@@ -92,7 +99,11 @@ def parse_csv_row(text: str, header: list[str], *, max_id_length: int) -> tuple[
         raise LineError(f"the row has {len(cells)} cells; the header has {len(header)}")
     uid = _customer_id(cells[0], max_id_length)
     pairs = zip(header[1:], cells[1:], strict=True)
-    return uid, [Change(op="assign", attr=name, value=_csv_value(cell)) for name, cell in pairs if cell != ""]
+    return uid, [
+        Change(op="assign", attr=name, value=_csv_value(cell)) if cell != "" else Change(op="delete", attr=name)
+        for name, cell in pairs
+        if cell != "" or empty_deletes
+    ]
 
 
 def _csv_value(cell: str) -> str | int:

@@ -10,7 +10,7 @@ the reference path of ``profile_ops`` line by line; CSV uses the reference path 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any, BinaryIO, Protocol
@@ -27,6 +27,11 @@ from traitbase.domain.imports.ops import (
 )
 from traitbase.domain.imports.reader import LineBatch, RawLine, read_batches, read_lines
 from traitbase.domain.jobs import JobFailed
+
+# What an empty CSV cell means (the upload's ``empty_cells`` form field): delete the attribute, or
+# leave it as it is (for files where empty means "unknown").
+EMPTY_CELLS = ("delete", "ignore")
+EMPTY_CELLS_DEFAULT = "delete"
 
 
 @dataclass(frozen=True)
@@ -188,7 +193,7 @@ class JsonChunk:
 
 
 class JsonLines:
-    def __init__(self, limits: ImportLimits, checkpoint: dict[str, Any]) -> None:
+    def __init__(self, limits: ImportLimits, checkpoint: dict[str, Any], options: Mapping[str, str]) -> None:
         self.limits = limits
         self.decoder = fast.line_decoder(limits.max_value_length, limits.max_attr_length)
 
@@ -202,11 +207,15 @@ class JsonLines:
 
 
 class CsvRows:
-    """Header row first; the left-most column is the customer id; each non-empty cell assigns."""
+    """Header row first; the left-most column is the customer id; each non-empty cell assigns.
 
-    def __init__(self, limits: ImportLimits, checkpoint: dict[str, Any]) -> None:
+    An empty cell deletes the attribute, unless the upload sent ``empty_cells=ignore``.
+    """
+
+    def __init__(self, limits: ImportLimits, checkpoint: dict[str, Any], options: Mapping[str, str]) -> None:
         self.limits = limits
         self.header: list[str] | None = checkpoint.get("header")
+        self.empty_deletes = options.get("empty_cells", EMPTY_CELLS_DEFAULT) == "delete"
 
     def chunks(self, fh: BinaryIO, *, start: int, first_line: int) -> Iterator[Chunk]:
         lines = read_lines(fh, start=start, first_line=first_line, max_line_bytes=self.limits.max_line_bytes)
@@ -229,7 +238,9 @@ class CsvRows:
                 continue
             rec = Record(number, raw, end, nxt)
             try:
-                rec.uid, rec.changes = parse_csv_row(text, self.header, max_id_length=self.limits.max_id_length)
+                rec.uid, rec.changes = parse_csv_row(
+                    text, self.header, max_id_length=self.limits.max_id_length, empty_deletes=self.empty_deletes
+                )
             except LineError as exc:
                 rec.error = str(exc)
             yield rec

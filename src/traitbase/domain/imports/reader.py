@@ -9,9 +9,12 @@ A UTF-8 byte-order mark at the start is skipped; CRLF line ends are accepted.
 from __future__ import annotations
 
 import gzip
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO
+
+from traitbase.domain.jobs import JobFailed
 
 BOM = b"\xef\xbb\xbf"
 GZIP_MAGIC = b"\x1f\x8b"
@@ -26,11 +29,45 @@ class RawLine:
     too_long: bool = False
 
 
+class _CheckedGzip(gzip.GzipFile):
+    """A gzip file whose corruption (cut short, bytes after the stream) fails the job with the reason.
+
+    Without this, a truncated file raised ``EOFError`` deep in a read: the job crashed and was
+    retried, always failing the same way. Zero padding after the stream is tolerated, as gzip does.
+    """
+
+    def read(self, size: int | None = -1) -> bytes:
+        try:
+            return super().read(-1 if size is None else size)
+        except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
+            raise JobFailed(f"the file is not valid gzip: {_gzip_reason(exc)}") from None
+
+    def readline(self, size: int | None = -1) -> bytes:
+        try:
+            return super().readline(-1 if size is None else size)
+        except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
+            raise JobFailed(f"the file is not valid gzip: {_gzip_reason(exc)}") from None
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        try:
+            return super().seek(offset, whence)
+        except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
+            raise JobFailed(f"the file is not valid gzip: {_gzip_reason(exc)}") from None
+
+
+def _gzip_reason(exc: Exception) -> str:
+    if isinstance(exc, EOFError):
+        return "it ends before its end-of-stream marker (truncated)"
+    if isinstance(exc, gzip.BadGzipFile) and str(exc).startswith("Not a gzipped file"):
+        return "data after the end of the stream"
+    return f"corrupt data ({exc})"
+
+
 def open_stream(fh: BinaryIO) -> BinaryIO:
     head = fh.read(2)
     fh.seek(0)
     if head == GZIP_MAGIC:
-        return gzip.GzipFile(fileobj=fh, mode="rb")  # type: ignore[return-value]
+        return _CheckedGzip(fileobj=fh, mode="rb")  # type: ignore[return-value]
     return fh
 
 

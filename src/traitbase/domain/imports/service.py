@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from traitbase.domain import access, jobs
-from traitbase.domain.imports.parse import FORMATS
+from traitbase.domain.imports.parse import EMPTY_CELLS, EMPTY_CELLS_DEFAULT, FORMATS
 from traitbase.domain.keys.principal import Principal
 from traitbase.errors import Forbidden, Invalid, NotFound
 from traitbase.storage.repos import profiles as profile_repo
@@ -58,6 +58,15 @@ def check_format(fmt: str | None) -> str:
     return fmt
 
 
+def import_options(*, empty_cells: str | None) -> dict[str, str]:
+    """The upload's optional form fields, checked; stored with the job so a resumed job reads alike."""
+    value = (empty_cells or EMPTY_CELLS_DEFAULT).lower()
+    if value not in EMPTY_CELLS:
+        choices = " or ".join(EMPTY_CELLS)
+        raise Invalid(f"empty_cells must be {choices}", errors={"empty_cells": f"unknown value {empty_cells!r}"})
+    return {"empty_cells": value}
+
+
 def resolve_target(s: Session, principal: Principal, *, org_id: str | None, app_id: str | None) -> ImportTarget:
     """The scope an import writes to; the key must reach it (an org_id needs an organization key)."""
     if (org_id is None) == (app_id is None):
@@ -76,7 +85,14 @@ def resolve_target(s: Session, principal: Principal, *, org_id: str | None, app_
 
 
 def start_profile_import(
-    s: Session, *, activity_id: str, target: ImportTarget, fmt: str, blob_key: str, max_attempts: int
+    s: Session,
+    *,
+    activity_id: str,
+    target: ImportTarget,
+    fmt: str,
+    blob_key: str,
+    max_attempts: int,
+    options: dict[str, str] | None = None,
 ) -> str:
     return jobs.enqueue(
         s,
@@ -85,7 +101,7 @@ def start_profile_import(
         org_id=target.org_id,
         project_id=target.project_id,
         environment=target.environment,
-        payload={"format": fmt, "blob": blob_key, "target": target.wire},
+        payload={"format": fmt, "blob": blob_key, "target": target.wire, "options": options or {}},
         progress=dict.fromkeys(COUNTERS, 0),
         max_attempts=max_attempts,
     )

@@ -1,8 +1,10 @@
 """The audience-files token scheme (SPEC 9.5): ``token = md5(api_key + md5(str(timestamp)))``.
 
 The check needs the plain secret, so only keys created with ``token_auth`` qualify: they keep
-their secret encrypted with a key derived from the master key. A token is good for one request:
-the timestamp must be within the window and the same token is refused when seen again.
+their secret encrypted with a key derived from the master key. The timestamp must be within the
+window; inside it a token is good for any number of requests (SPEC 9.5: real clients sign each
+request with the current second and make several calls a second). With a replay guard (the
+``token_auth_single_use`` setting) the same token is refused when seen again.
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ class TokenVerifier:
         db: Database,
         *,
         box: SecretBox,
-        guard: ReplayGuard,
+        guard: ReplayGuard | None,
         window_seconds: int,
         clock: Callable[[], float] = time.time,
     ) -> None:
@@ -70,7 +72,9 @@ class TokenVerifier:
         if not hmac.compare_digest(compute_token(secret, ts), token.strip().lower()):
             raise Unauthenticated("token does not match access-key and timestamp")
         # Remembered past both edges of the window, so it can never be replayed while still fresh.
-        if not self._guard.first_use(f"{key.key_id}:{token.lower()}", ttl_seconds=2 * self._window + 1):
+        if self._guard is not None and not self._guard.first_use(
+            f"{key.key_id}:{token.lower()}", ttl_seconds=2 * self._window + 1
+        ):
             raise Unauthenticated("token already used; compute a new one with a new timestamp")
         return Principal(
             key_id=key.key_id,

@@ -56,7 +56,7 @@ def export_members(
     return StreamingResponse(body, media_type="text/csv", headers=headers)
 
 
-@router.get("/projects/{project_id}/audiences/{audience_id}/members/{member_id}")
+@router.get("/projects/{project_id}/audiences/{audience_id}/members/{member_id:path}")
 def is_member(
     request: Request, project_id: str, audience_id: int, member_id: str, p: Admin, environment: str = "production"
 ) -> Response:

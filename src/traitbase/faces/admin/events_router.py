@@ -9,13 +9,15 @@ from starlette.responses import Response
 
 from traitbase.domain.events import reads as event_reads
 from traitbase.faces.admin import envelope
-from traitbase.faces.admin.router import Admin
+from traitbase.faces.admin.router import Admin, get_user
 from traitbase.faces.common.auth import ctx_of
 
 router = APIRouter(prefix="/admin/v1", tags=["admin", "events"])
 
 
-@router.get("/projects/{project_id}/users/{user_id}/events")
+# ``:path``: a user id may contain "/"; this router is mounted before the one that reads a user,
+# so ``.../users/<id>/events`` reaches this route.
+@router.get("/projects/{project_id}/users/{user_id:path}/events")
 def user_events(
     request: Request,
     project_id: str,
@@ -25,6 +27,10 @@ def user_events(
     kind: str | None = None,
     limit: Annotated[int, Query(ge=1, description="Page size; capped at the admin_page_size_max setting.")] = 100,
 ) -> Response:
+    raw_path: bytes = request.scope.get("raw_path") or b""
+    if raw_path and not raw_path.endswith(b"/events"):
+        # Routing sees the decoded path: ".../users/a%2Fevents" is the user "a/events" itself.
+        return get_user(request, project_id, f"{user_id}/events", p, environment)
     ctx = ctx_of(request)
     with ctx.db.read() as s:
         event_reads.reachable(s, p, project_id=project_id, environment=environment)

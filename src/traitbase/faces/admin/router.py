@@ -134,7 +134,8 @@ def revoke_key(request: Request, key_id: str, p: Admin) -> Response:
     return envelope.ok(data)
 
 
-@router.get("/projects/{project_id}/users/{user_id}")
+# ``:path``: a user id is an opaque string and may contain "/" (clients send it as %2F).
+@router.get("/projects/{project_id}/users/{user_id:path}")
 def get_user(request: Request, project_id: str, user_id: str, p: Admin, environment: str = "production") -> Response:
     with ctx_of(request).db.read() as s:
         return envelope.ok(admin.get_user(s, p, project_id=project_id, environment=environment, user_id=user_id))

@@ -47,10 +47,11 @@ def replay(prior: StoredAnswer) -> Response:
     )
 
 
-def answer(outcome: Outcome, first: tuple[int, bytes]) -> Response:
+def answer(outcome: Outcome) -> Response:
     if isinstance(outcome, Replayed):
         return replay(outcome.answer)
-    return Response(first[1], status_code=first[0], media_type="application/json")
+    status, body = outcome.value
+    return Response(body, status_code=status, media_type="application/json")
 
 
 def render_error(err: DomainError) -> Response:

@@ -56,11 +56,17 @@ async def ingest(request: Request, principal: Principal, parse: Callable[[bytes]
         if prior is not None:
             return envelope.replay(prior)
     batch = parse(body)
-    first = envelope.created_body(batch.count, batch.spec.noun)
+    noun = batch.spec.noun
     outcome = await event_store.push(
-        warehouse=ctx.warehouse, writer=ctx.writer, principal=principal, batch=batch, answer=first, idem=idem
+        warehouse=ctx.warehouse,
+        writer=ctx.writer,
+        principal=principal,
+        batch=batch,
+        answer=lambda n: envelope.created_body(n, noun),
+        idem=idem,
+        dedupe_window_seconds=ctx.settings.idempotency_ttl_seconds,
     )
-    return envelope.answer(event_store.replay_matches(outcome, idem), first)
+    return envelope.answer(event_store.replay_matches(outcome, idem))
 
 
 def _push_route(spec: EndpointSpec) -> Callable[..., Awaitable[Response]]:

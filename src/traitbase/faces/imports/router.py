@@ -25,7 +25,7 @@ from traitbase.faces.imports.schemas import UPLOAD_BODY, ErrorAnswer, StatusAnsw
 router = APIRouter(tags=["imports"])
 
 ERRORS: dict[int | str, dict[str, Any]] = {s: {"model": ErrorAnswer} for s in (400, 401, 403, 404, 413, 429)}
-FIELDS = ("org_id", "app_id", "format")
+FIELDS = ("org_id", "app_id", "format", "empty_cells")
 SIGN_PURPOSE = "import-errors"
 
 
@@ -85,6 +85,7 @@ async def upload_profiles(request: Request, principal: Principal = Depends(uploa
         if not stage.stored:
             raise Invalid("file is required", errors={"file": "missing"})
         target, fmt = await _target(ctx, principal, fields)
+        options = imports.import_options(empty_cells=fields.get("empty_cells"))
 
         def start() -> None:
             with ctx.db.uow() as s:
@@ -95,6 +96,7 @@ async def upload_profiles(request: Request, principal: Principal = Depends(uploa
                     fmt=fmt,
                     blob_key=stage.key,
                     max_attempts=ctx.settings.job_max_attempts,
+                    options=options,
                 )
 
         await stage.start(start)

@@ -45,6 +45,11 @@ UPLOAD_BODY = {
                         "org_id": {"type": "string", "description": "Organization id (org scope); or app_id."},
                         "app_id": {"type": "string", "description": "Project id (app scope); or org_id."},
                         "format": {"type": "string", "enum": ["json", "csv"]},
+                        "empty_cells": {
+                            "type": "string",
+                            "enum": ["delete", "ignore"],
+                            "description": "CSV: an empty cell deletes the attribute (default) or is ignored.",
+                        },
                         "file": {"type": "string", "format": "binary"},
                     },
                 }

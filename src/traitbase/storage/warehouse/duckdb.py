@@ -165,14 +165,14 @@ class DuckDBWarehouse:
                     if prior is not None:
                         outcomes.append(Replayed(prior))
                         continue
-                value = op.result
                 events = op.events
-                if op.step is not None:
-                    got = op.step(tx)
-                    if isinstance(got, pa.Table):
-                        events = got
-                    elif got is not None:
-                        value = got
+                got = op.step(tx) if op.step is not None else None
+                if isinstance(got, pa.Table):
+                    events = got
+                # Read after the step: a step may settle the op's result and the answer an
+                # Idempotency-Key remembers (e.g. counts after dropping repeated deliveries).
+                value = got if got is not None and not isinstance(got, pa.Table) else op.result
+                idem = op.idempotency
                 if events is not None and events.num_rows:
                     tables.append(events)
                 if idem is not None:
