@@ -66,7 +66,9 @@ def launch_chromium(playwright: Any) -> Any:
         pytest.fail(f"Chromium could not be launched for the browser tests: {exc}")
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: Playwright's sync API keeps an event loop running on this thread while
+# it is open, which would break any later test in the same worker that calls asyncio.run().
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     try:
         from playwright.sync_api import sync_playwright

@@ -68,7 +68,7 @@ def shared_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
 
 
 JSON_ISH = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=60),
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=60),
     lambda inner: (
         st.lists(inner, max_size=6) | st.dictionaries(st.sampled_from(["field_name", "values", "x"]), inner, max_size=3)
     ),
