@@ -15,6 +15,7 @@ from starlette.responses import Response
 from traitbase import __version__
 from traitbase.config import Settings
 from traitbase.context import AppContext
+from traitbase.domain.collect.setup import open_collector
 from traitbase.domain.events import EventLimits
 from traitbase.domain.profiles import AttributeLimits
 from traitbase.domain.tokenauth import TokenVerifier
@@ -30,6 +31,9 @@ from traitbase.faces.audience_files import envelope as audience_files_envelope
 from traitbase.faces.audience_files import router as audience_files_router
 from traitbase.faces.audience_imports import envelope as audience_imports_envelope
 from traitbase.faces.audience_imports import router as audience_imports_router
+from traitbase.faces.collect import envelope as collect_envelope
+from traitbase.faces.collect import router as collect_router
+from traitbase.faces.collect.cors import OpenCorsMiddleware
 from traitbase.faces.common.bodycap import BodyCapMiddleware
 from traitbase.faces.common.envelopes import EnvelopeRegistry
 from traitbase.faces.events import envelope as events_envelope
@@ -89,6 +93,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         window_seconds=settings.audience_token_window_seconds,
     )
 
+    ctx.extras["collector"] = open_collector(
+        ctx.settings, db=ctx.db, limiter=ctx.limiter, warehouse=ctx.warehouse, writer=ctx.writer
+    )
+
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         ctx.start_workers()
@@ -111,6 +119,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         envelopes.register(prefix, events_envelope.render_error)
     for prefix in imports_envelope.PREFIXES:
         envelopes.register(prefix, imports_envelope.render_error)
+    for prefix in collect_envelope.PREFIXES:
+        envelopes.register(prefix, collect_envelope.render_error)
     app.state.envelopes = envelopes
 
     @app.exception_handler(DomainError)
@@ -140,6 +150,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(admin_audiences_router.router)
     app.include_router(events_router.router)
     app.include_router(imports_router.router)
+    app.include_router(collect_router.router)
 
     app.add_middleware(
         BodyCapMiddleware,
@@ -152,12 +163,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             **{prefix: settings.events_max_body_bytes for prefix in events_envelope.PUSH_PREFIXES},
             **{prefix: settings.events_csv_max_bytes for prefix in events_envelope.CSV_PREFIXES},
             "/v1/imports/profiles/": settings.imports_max_body_bytes,
+            "/collect": settings.collect_max_body_bytes,
         },
         default_cap=settings.admin_max_body_bytes,
         envelopes=envelopes,
     )
     if settings.access_log:
         app.add_middleware(AccessLogMiddleware)
+    # Outermost, so even a body-cap refusal carries the tracker routes' CORS header.
+    app.add_middleware(OpenCorsMiddleware)
     return app
 
 
