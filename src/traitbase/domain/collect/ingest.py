@@ -57,7 +57,9 @@ class Collector:
         limits: CollectLimits,
         respect_dnt: bool,
         pages: PageConfigSource | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
+        self.clock = clock  # seconds since the epoch; tests substitute a fixed clock
         self.respect_dnt = respect_dnt
         self.pages = pages
         self.sites = sites
@@ -109,7 +111,7 @@ class Collector:
             site=site,
             user_agent=req.user_agent,
             place=self.geo.locate(req.ip, req.headers) if self.geo.enabled else NOWHERE,
-            now_ms=int(time.time() * 1000),
+            now_ms=int(self.clock() * 1000),
             idle_ms=int(self.limits.idle_minutes * 60_000),
         )
         await asyncio.wrap_future(self.warehouse.submit(store.write_op(payload, idem)))
