@@ -24,6 +24,7 @@ from traitbase.faces import health
 from traitbase.faces.admin import audiences_router as admin_audiences_router
 from traitbase.faces.admin import envelope as admin_envelope
 from traitbase.faces.admin import events_router as admin_events_router
+from traitbase.faces.admin import pages_router as admin_pages_router
 from traitbase.faces.admin import router as admin_router
 from traitbase.faces.attributes import envelope as attr_envelope
 from traitbase.faces.attributes import router as attr_router
@@ -148,6 +149,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(audience_imports_router.router)
     app.include_router(admin_events_router.router)
     app.include_router(admin_audiences_router.router)
+    app.include_router(admin_pages_router.router)
     app.include_router(events_router.router)
     app.include_router(imports_router.router)
     app.include_router(collect_router.router)
