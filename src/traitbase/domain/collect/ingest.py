@@ -102,7 +102,6 @@ class Collector:
 
     async def store(self, site: store.Site, batch: parse.Batch, req: Request) -> None:
         """Write the batch; returns once every row is durable (identify attributes first)."""
-        idem = store.batch_idempotency(site, batch)
         people = store.identities(batch)
         if people:
             await asyncio.wrap_future(profiles.submit_upload(self.writer, site_principal(site), people))
@@ -113,5 +112,6 @@ class Collector:
             place=self.geo.locate(req.ip, req.headers) if self.geo.enabled else NOWHERE,
             now_ms=int(self.clock() * 1000),
             idle_ms=int(self.limits.idle_minutes * 60_000),
+            digest=store.batch_digest(site, batch),
         )
-        await asyncio.wrap_future(self.warehouse.submit(store.write_op(payload, idem)))
+        await asyncio.wrap_future(self.warehouse.submit(store.write_op(payload)))

@@ -21,7 +21,7 @@ from traitbase.domain.collect.geo import Place
 from traitbase.domain.collect.referrers import classify
 from traitbase.domain.collect.visits import Assignment, Page, Visit, assign, entry_source, key64
 from traitbase.storage.warehouse import collect as tables
-from traitbase.storage.warehouse.base import IdempotencyRecord, WriteOp, WriteTx
+from traitbase.storage.warehouse.base import WriteOp, WriteTx
 
 _json = msgspec.json.Encoder()
 
@@ -50,6 +50,7 @@ class Payload:
     times: dict[str, list[int]] = field(default_factory=dict)  # per table, event time (ms) of each row
     pages: list[Page] = field(default_factory=list)
     rows: int = 0
+    digest: str | None = None  # batch_digest: drops a retried batch on the writer
 
 
 def _url_base(url: str) -> str:
@@ -223,6 +224,7 @@ def build_payload(
     place: Place,
     now_ms: int,
     idle_ms: int,
+    digest: str | None = None,
 ) -> Payload:
     """Enrich a batch into column lists; client clocks are corrected by the send-time skew."""
     client = parse_user_agent(user_agent)
@@ -235,6 +237,7 @@ def build_payload(
         device_type=client.device_type,
         is_bot=client.is_bot,
         idle_ms=idle_ms,
+        digest=digest,
     )
     builder = _Builder(payload, client, place, site, batch.visitor)
     skew = now_ms - batch.sent_at if batch.sent_at is not None else 0
@@ -249,24 +252,20 @@ def identities(batch: wire.Batch) -> list[tuple[str, dict[str, str]]]:
     return [(e.user_id, dict(e.attributes)) for e in batch.events if isinstance(e, wire.Identify) and e.attributes]
 
 
-def batch_idempotency(site: Site, batch: wire.Batch) -> IdempotencyRecord | None:
-    """A retried batch carries the same event ids: remembered per project and environment as one key."""
+def batch_digest(site: Site, batch: wire.Batch) -> str | None:
+    """A retried batch carries the same event ids: one key per (project, environment, visitor, ids).
+
+    None when some event has no id (such a batch cannot be recognised when it comes again).
+    """
     ids = batch.event_ids()
     if len(ids) != len(batch.events):
         return None
-    digest = hashlib.sha256("\x00".join([batch.visitor, *sorted(ids)]).encode()).hexdigest()
-    return IdempotencyRecord(
-        project=site.project,
-        environment=site.environment,
-        key=f"collect:{digest}",
-        fingerprint=digest,
-        status=204,
-        body=b"",
-    )
+    parts = [site.project, site.environment, batch.visitor, *sorted(ids)]
+    return hashlib.sha256("\x00".join(parts).encode()).hexdigest()
 
 
-def write_op(payload: Payload, idem: IdempotencyRecord | None) -> WriteOp:
-    return WriteOp(group_step=write_group, payload=payload, payload_rows=payload.rows, idempotency=idem)
+def write_op(payload: Payload) -> WriteOp:
+    return WriteOp(group_step=write_group, payload=payload, payload_rows=payload.rows)
 
 
 # --- on the writer thread ------------------------------------------------------------------
@@ -298,16 +297,40 @@ def _ms(value: Any) -> int:
     return int(value.replace(tzinfo=UTC).timestamp() * 1000)
 
 
+def _fresh(tx: WriteTx, payloads: list[Payload]) -> list[Payload]:
+    """The payloads whose batch was not stored before (nor earlier in this group), and remember them."""
+    digests = [p.digest for p in payloads if p.digest]
+    seen = tables.seen_batches(tx, digests)
+    fresh: list[Payload] = []
+    remembered: list[tuple[str, str, str]] = []
+    for p in payloads:
+        if p.digest:
+            if p.digest in seen:
+                continue
+            seen.add(p.digest)
+            remembered.append((p.digest, p.project, p.environment))
+        fresh.append(p)
+    if remembered:
+        tables.remember_batches(tx, remembered, fresh[0].received_us)
+    return fresh
+
+
 def write_group(tx: WriteTx, payloads: list[Payload]) -> None:
     """Assign visits for every payload of one group commit and insert all their rows."""
+    payloads = _fresh(tx, payloads)
+    if not payloads:
+        return
     by_visitor: dict[int, list[Payload]] = defaultdict(list)
     for p in payloads:
         by_visitor[p.visitor_key].append(p)
     state = tables.load_visitors(tx, list(by_visitor))
     stored = _stored_visits(tx, {k: v[1] for k, v in state.items()})
     merged: dict[int, int] = {}
-    visit_rows: dict[str, list[Any]] = defaultdict(list)
-    visitor_rows: dict[str, list[Any]] = defaultdict(list)
+    stored_keys = {v.key for visits in stored.values() for v in visits}
+    new_visits: dict[str, list[Any]] = defaultdict(list)
+    old_visits: dict[str, list[Any]] = defaultdict(list)
+    new_visitors: dict[str, list[Any]] = defaultdict(list)
+    old_visitors: dict[str, list[Any]] = defaultdict(list)
     for visitor_key, group in by_visitor.items():
         count, _, first_seen = state.get(visitor_key, (0, [], None))
         times = [t for p in group for table in p.columns for t in p.times[table]]
@@ -328,11 +351,16 @@ def write_group(tx: WriteTx, payloads: list[Payload]) -> None:
                 p.columns[table]["visit_key"] = result.visit_of[at : at + n]
                 at += n
         merged.update(result.merged)
-        _visit_rows(visit_rows, result, first)
-        _visitor_row(visitor_rows, result, first, first_seen)
+        _visit_rows(new_visits, old_visits, stored_keys, result, first)
+        _visitor_row(old_visitors if visitor_key in state else new_visitors, result, first, first_seen)
     tables.fold_visits(tx, merged=merged)
-    tables.upsert_keyed(tx, tables.VISITS, tables.table_from_columns(tables.VISITS, visit_rows, _n(visit_rows)))
-    tables.upsert_keyed(tx, tables.VISITORS, tables.table_from_columns(tables.VISITORS, visitor_rows, _n(visitor_rows)))
+    for table, cols, known in (
+        (tables.VISITS, old_visits, True),
+        (tables.VISITS, new_visits, False),
+        (tables.VISITORS, old_visitors, True),
+        (tables.VISITORS, new_visitors, False),
+    ):
+        tables.write_keyed(tx, table, tables.table_from_columns(table, cols, _n(cols)), known=known)
     _insert_events(tx, payloads)
 
 
@@ -340,10 +368,13 @@ def _n(cols: dict[str, list[Any]]) -> int:
     return len(next(iter(cols.values()))) if cols else 0
 
 
-def _visit_rows(out: dict[str, list[Any]], result: Assignment, p: Payload) -> None:
+def _visit_rows(
+    new: dict[str, list[Any]], old: dict[str, list[Any]], stored: set[int], result: Assignment, p: Payload
+) -> None:
     for v in result.visits:
         if not v.changed:
             continue
+        out = old if v.key in stored else new
         entry = v.pages[0] if v.pages else None
         exit_ = v.pages[-1] if v.pages else None
         out["visit_key"].append(v.key)

@@ -223,14 +223,19 @@ def insert_events(tx: WriteTx, table: str, data: pa.Table) -> None:
     tx.insert_arrow(table, data.sort_by(_SORT))
 
 
+def _int_list(keys: Sequence[int]) -> str:
+    """Integer keys inlined as literals: DuckDB answers ``key IN (1, 2, …)`` from the primary-key index,
+    where a parameter list (``IN (SELECT unnest(?))``) becomes a scan of the whole table."""
+    return ", ".join(str(int(k)) for k in keys)
+
+
 def load_visitors(tx: WriteTx, keys: Sequence[int]) -> dict[int, tuple[int, list[int], Any]]:
     """visitor_key -> (visit_count, recent visit keys, first_seen) for the visitors that exist."""
     if not keys:
         return {}
     rows = tx.execute(
         f"SELECT visitor_key, visit_count, recent_visits, first_seen FROM {VISITORS} "
-        "WHERE visitor_key IN (SELECT unnest(?::BIGINT[]))",
-        [list(keys)],
+        f"WHERE visitor_key IN ({_int_list(keys)})"
     )
     return {int(r[0]): (int(r[1]), [int(k) for k in r[2] or []], r[3]) for r in rows}
 
@@ -247,9 +252,45 @@ def load_visits(tx: WriteTx, keys: Sequence[int]) -> list[tuple[Any, ...]]:
     return tx.execute(f"SELECT {cols} FROM {VISITS} WHERE visit_key IN (SELECT unnest(?::BIGINT[]))", [list(keys)])
 
 
-def upsert_keyed(tx: WriteTx, table: str, data: pa.Table) -> None:
+def write_keyed(tx: WriteTx, table: str, data: pa.Table, *, known: bool) -> None:
+    """Rows of a keyed table: ``known`` ones replace stored rows, new ones are plain inserts (cheaper)."""
     if data.num_rows:
-        tx.insert_arrow(table, data, upsert_keys=(KEYED_TABLES[table][1],))
+        tx.insert_arrow(table, data, upsert_keys=(KEYED_TABLES[table][1],) if known else ())
+
+
+# --- retried batches ---------------------------------------------------------------------------
+# Remembered in the warehouse's idempotency table (so its expiry applies), one row per batch,
+# looked up and written once per group commit rather than once per request.
+IDEMPOTENCY = "idempotency_keys"
+
+
+def seen_batches(tx: WriteTx, digests: Sequence[str]) -> set[str]:
+    """Which of these batch digests (lower-case hex) were stored before."""
+    if not digests:
+        return set()
+    listed = ", ".join(f"'{d}'" for d in digests if all(c in "0123456789abcdef" for c in d))
+    rows = tx.execute(f"SELECT key_hash FROM {IDEMPOTENCY} WHERE key_hash IN ({listed})")
+    return {str(r[0]) for r in rows}
+
+
+def remember_batches(tx: WriteTx, batches: Sequence[tuple[str, str, str]], now_us: int) -> None:
+    """Record (digest, project, environment) of stored batches; a retry within the window is dropped."""
+    if not batches:
+        return
+    n = len(batches)
+    table = pa.table(
+        {
+            "key_hash": [b[0] for b in batches],
+            "project": [b[1] for b in batches],
+            "environment": [b[2] for b in batches],
+            "idem_key": [f"collect:{b[0]}" for b in batches],
+            "fingerprint": [b[0] for b in batches],
+            "status": pa.array([204] * n, type=pa.int32()),
+            "body": pa.array([b""] * n, type=pa.binary()),
+            "created_at": pa.array([now_us] * n, type=pa.timestamp("us")),
+        }
+    )
+    tx.insert_arrow(IDEMPOTENCY, table)
 
 
 def fold_visits(tx: WriteTx, *, merged: dict[int, int]) -> None:
