@@ -157,36 +157,42 @@ def _click(b: _Builder, ts: int, e: wire.Click) -> None:
     b.row(tables.CLICKS, ts, e, x=e.x, y=e.y, selector=e.selector, text=e.text, element=e.element or "")
 
 
+def _event(b: _Builder, ts: int, e: Any, kind: str, **values: Any) -> None:
+    """A row of tracker_events: every sparse column gets a value (None when the kind has none)."""
+    b.row(tables.EVENTS, ts, e, kind=kind, **{f: values.get(f) for f in tables.SPARSE_NAMES})
+
+
 def _element_view(b: _Builder, ts: int, e: wire.ElementView) -> None:
-    b.row(tables.ELEMENT_VIEWS, ts, e, element=e.element)
+    _event(b, ts, e, "element_view", element=e.element)
 
 
 def _conversion(b: _Builder, ts: int, e: wire.Conversion) -> None:
-    b.row(tables.CONVERSIONS, ts, e, goal=e.goal)
+    _event(b, ts, e, "conversion", goal=e.goal)
 
 
 def _custom(b: _Builder, ts: int, e: wire.Custom) -> None:
-    b.row(tables.CUSTOM_EVENTS, ts, e, name=e.name, properties=_json.encode(e.properties).decode())
+    _event(b, ts, e, "custom", name=e.name, properties=_json.encode(e.properties).decode())
 
 
 def _identify(b: _Builder, ts: int, e: wire.Identify) -> None:
-    b.row(tables.IDENTITIES, ts, e, user_id=e.user_id)
+    _event(b, ts, e, "identify", user_id=e.user_id)
 
 
 def _dimension(b: _Builder, ts: int, e: wire.Dimension) -> None:
-    b.row(tables.DIMENSIONS, ts, e, name=e.name, value=e.value)
+    _event(b, ts, e, "dimension", name=e.name, value=e.value)
 
 
 def _experience(b: _Builder, ts: int, e: wire.Experience) -> None:
     fields = _json.encode(e.fields).decode() if e.fields else None
-    b.row(
-        tables.EXPERIENCES,
+    _event(
+        b,
         ts,
         e,
+        "experience",
         experience=e.experience,
         version=e.version,
         action=e.action,
-        goal=e.goal,
+        goal=e.goal or None,
         fields=fields,
     )
 

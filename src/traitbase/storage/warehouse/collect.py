@@ -10,6 +10,8 @@ Layout, for heatmap queries over tens of millions of rows:
   ClickHouse declares them ``LowCardinality``);
 - event tables are append-only and each group commit is inserted sorted by
   (project, environment, event_time), so DuckDB's zonemaps skip row groups outside a range;
+- page views, page leaves and clicks have their own tables; every other kind shares
+  ``tracker_events`` (one insert per group commit for all of them);
 - a page view's blocks are arrays on its page-leave row (one row per page view, never one per
   block), so block metrics aggregate with ``unnest`` / ``arrayJoin`` without multiplying rows;
 - three small keyed tables hold what changes: the visitor's visit state, the visits, and the
@@ -60,12 +62,24 @@ COMMON: Columns = (
 PAGEVIEWS = "tracker_pageviews"
 PAGELEAVES = "tracker_pageleaves"
 CLICKS = "tracker_clicks"
-ELEMENT_VIEWS = "tracker_element_views"
-CONVERSIONS = "tracker_conversions"
-CUSTOM_EVENTS = "tracker_custom_events"
-DIMENSIONS = "tracker_dimensions"
-EXPERIENCES = "tracker_experiences"
-IDENTITIES = "tracker_identities"
+EVENTS = "tracker_events"
+
+# tracker_events columns by kind: element_view (element), conversion (goal), custom (name,
+# properties), dimension (name, value), experience (experience, version, action, goal, fields),
+# identify (user_id).
+SPARSE: Columns = (
+    ("element", "lc"),
+    ("goal", "lc"),
+    ("name", "lc"),
+    ("value", "str"),
+    ("properties", "json"),
+    ("experience", "lc"),
+    ("version", "lc"),
+    ("action", "lc"),
+    ("fields", "json"),
+    ("user_id", "str"),
+)
+SPARSE_NAMES: tuple[str, ...] = tuple(name for name, _ in SPARSE)
 VISITS = "tracker_visits"
 VISITORS = "tracker_visitors"
 
@@ -111,19 +125,10 @@ EVENT_TABLES: dict[str, Columns] = {
         ("block_seen", "bool[]"),
     ),
     CLICKS: (*COMMON, ("x", "f64"), ("y", "i32"), ("selector", "str"), ("text", "str"), ("element", "lc")),
-    ELEMENT_VIEWS: (*COMMON, ("element", "lc")),
-    CONVERSIONS: (*COMMON, ("goal", "lc")),
-    CUSTOM_EVENTS: (*COMMON, ("name", "lc"), ("properties", "json")),
-    DIMENSIONS: (*COMMON, ("name", "lc"), ("value", "str")),
-    EXPERIENCES: (
-        *COMMON,
-        ("experience", "lc"),
-        ("version", "lc"),
-        ("action", "lc"),
-        ("goal", "lc"),
-        ("fields", "json"),
-    ),
-    IDENTITIES: (*COMMON, ("user_id", "str")),
+    # Every other kind, one row each, in one table: a request's element impressions, conversions,
+    # custom events, dimensions, experience actions and identifies cost one insert, not six.
+    # Columns a kind does not use are NULL (free in a columnar store).
+    EVENTS: (*COMMON, ("kind", "lc"), *SPARSE),
 }
 
 VISIT_COLUMNS: Columns = (

@@ -20,7 +20,7 @@ Keys and partitions:
 
 from __future__ import annotations
 
-from traitbase.storage.warehouse.collect import ALL_COLUMNS, EVENT_TABLES, PAGELEAVES, VISITORS, VISITS
+from traitbase.storage.warehouse.collect import ALL_COLUMNS, EVENT_TABLES, EVENTS, PAGELEAVES, VISITORS, VISITS
 
 _TYPES: dict[str, str] = {
     "str": "String",
@@ -39,6 +39,15 @@ _TYPES: dict[str, str] = {
 
 SETTINGS = "SET allow_experimental_low_cardinality_type = 1"
 
+_EVENT_ENGINE = (
+    "ENGINE = MergeTree PARTITION BY toYYYYMM(event_time) ORDER BY (project, environment, url_base, event_time)"
+)
+# Kinds share tracker_events: the kind leads the sort key after the tenant, so one kind's rows are contiguous.
+_ENGINES_BY_KIND = (
+    "ENGINE = MergeTree PARTITION BY toYYYYMM(event_time) ORDER BY (project, environment, kind, url_base, event_time)"
+)
+
+
 _ENGINES: dict[str, str] = {
     PAGELEAVES: (
         "ENGINE = ReplacingMergeTree(active_ms) PARTITION BY toYYYYMM(event_time) "
@@ -48,10 +57,8 @@ _ENGINES: dict[str, str] = {
     # of one key must share a partition to replace each other.
     VISITS: "ENGINE = ReplacingMergeTree(updated_at) ORDER BY (project, environment, visit_key)",
     VISITORS: "ENGINE = ReplacingMergeTree(last_seen) ORDER BY (project, environment, visitor_key)",
+    EVENTS: _ENGINES_BY_KIND,
 }
-_EVENT_ENGINE = (
-    "ENGINE = MergeTree PARTITION BY toYYYYMM(event_time) ORDER BY (project, environment, url_base, event_time)"
-)
 
 
 def create_table(table: str) -> str:
