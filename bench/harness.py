@@ -116,6 +116,7 @@ class Workload:
     ok_status: int
     ok_marker: bytes
     deadline_s: float
+    headers: tuple[tuple[str, str], ...] = ()  # sent with every request, e.g. a browser's User-Agent
 
 
 @dataclass
@@ -131,10 +132,11 @@ class LoadResult:
         return statistics.median(lat), lat[min(len(lat) - 1, int(len(lat) * 0.99))]
 
 
-def _request(port: int, token: str, path: str, body: bytes) -> bytes:
+def _request(port: int, token: str, path: str, body: bytes, headers: tuple[tuple[str, str], ...] = ()) -> bytes:
+    extra = "".join(f"{k}: {v}\r\n" for k, v in headers)
     head = (
         f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAuthorization: Bearer {token}\r\n"
-        f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+        f"Content-Type: application/json\r\n{extra}Content-Length: {len(body)}\r\n\r\n"
     )
     return head.encode() + body
 
@@ -184,8 +186,10 @@ def _load_generator(
     except ImportError:
         pass
     try:
-        warm = [_request(port, token, work.path, work.make_body(i)) for i in range(warmup)]
-        main = [_request(port, token, work.path, work.make_body(i)) for i in range(warmup, warmup + timed)]
+        warm = [_request(port, token, work.path, work.make_body(i), work.headers) for i in range(warmup)]
+        main = [
+            _request(port, token, work.path, work.make_body(i), work.headers) for i in range(warmup, warmup + timed)
+        ]
         result = asyncio.run(_phase(port, work, warm, connections))
         if not result.failures:
             pipe.send("timed phase starts")

@@ -20,6 +20,7 @@ from traitbase.faces import health
 from traitbase.faces.admin import audiences_router as admin_audiences_router
 from traitbase.faces.admin import envelope as admin_envelope
 from traitbase.faces.admin import events_router as admin_events_router
+from traitbase.faces.admin import pages_router as admin_pages_router
 from traitbase.faces.admin import router as admin_router
 from traitbase.faces.admin import scan_router as admin_scan_router
 from traitbase.faces.attributes import envelope as attr_envelope
@@ -29,6 +30,9 @@ from traitbase.faces.audience_files import router as audience_files_router
 from traitbase.faces.audience_imports import envelope as audience_imports_envelope
 from traitbase.faces.audience_imports import router as audience_imports_router
 from traitbase.faces.collect import tracker_route
+from traitbase.faces.collect import envelope as collect_envelope
+from traitbase.faces.collect import router as collect_router
+from traitbase.faces.collect.cors import OpenCorsMiddleware
 from traitbase.faces.common.bodycap import BodyCapMiddleware
 from traitbase.faces.common.envelopes import EnvelopeRegistry
 from traitbase.faces.events import envelope as events_envelope
@@ -101,6 +105,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         envelopes.register(prefix, events_envelope.render_error)
     for prefix in imports_envelope.PREFIXES:
         envelopes.register(prefix, imports_envelope.render_error)
+    for prefix in collect_envelope.PREFIXES:
+        envelopes.register(prefix, collect_envelope.render_error)
     app.state.envelopes = envelopes
 
     @app.exception_handler(DomainError)
@@ -129,11 +135,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(audience_files_router.router)
     app.include_router(audience_imports_router.router)
     app.include_router(admin_audiences_router.router)
+    app.include_router(admin_pages_router.router)
     app.include_router(events_router.push_router(ctx.limits.events))
     app.include_router(events_router.router)
     app.include_router(imports_router.router)
     app.include_router(tracker_route.router)
     app.include_router(admin_scan_router.router)
+    app.include_router(collect_router.router)
 
     app.add_middleware(
         BodyCapMiddleware,
@@ -146,12 +154,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             **{prefix: settings.events_max_body_bytes for prefix in events_envelope.PUSH_PREFIXES},
             **{prefix: settings.events_csv_max_bytes for prefix in events_envelope.CSV_PREFIXES},
             "/v1/imports/profiles/": settings.imports_max_body_bytes,
+            "/collect": settings.collect_max_body_bytes,
         },
         default_cap=settings.admin_max_body_bytes,
         envelopes=envelopes,
     )
     if settings.access_log:
         app.add_middleware(AccessLogMiddleware, log_query_values=settings.log_query_values)
+    # Outermost, so even a body-cap refusal carries the tracker routes' CORS header.
+    app.add_middleware(OpenCorsMiddleware)
     return app
 
 

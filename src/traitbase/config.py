@@ -341,6 +341,59 @@ class Settings(BaseSettings):
         ),
     )
 
+    # --- web collection (POST /collect, GET /collect/config; docs/collect.md) -----------------
+    collect_max_body_bytes: int = Field(
+        256 * 1024, description="Largest accepted body of `POST /collect` (one tracker batch), in bytes."
+    )
+    collect_max_events: int = Field(200, ge=1, description="Most events in one `POST /collect` batch.")
+    collect_rate_limit: str = Field(
+        "6000/minute", description="Per-site-key limit on `POST /collect` requests (`limits` notation, `;`-joined)."
+    )
+    collect_visit_idle_minutes: float = Field(
+        30.0, gt=0, description="A visit ends after this many minutes without any event from the visitor."
+    )
+    collect_respect_dnt: bool = Field(
+        True,
+        description=(
+            "Tell the tracker (through `GET /collect/config`) to send nothing from browsers that signal "
+            "Do-Not-Track or Global Privacy Control."
+        ),
+    )
+    collect_client_ip_header: str | None = Field(
+        None,
+        description=(
+            "Header a trusted reverse proxy sets to the visitor's address (e.g. `X-Forwarded-For`; its first "
+            "entry is used). Unset: the connection's peer address. Only used for the GeoIP lookup, never stored."
+        ),
+    )
+    collect_log_full_ip: bool = Field(
+        False,
+        description=(
+            "Allow the visitor's full IP address in collection logs. Off: logs show only its /24 (IPv4) or "
+            "/48 (IPv6) network."
+        ),
+    )
+    collect_config_cache_seconds: int = Field(
+        300, description="`Cache-Control: max-age` of `GET /collect/config` answers, and how long a server caches them."
+    )
+    geoip_database: Path | None = Field(
+        None,
+        description=(
+            "MaxMind-format (`.mmdb`) file for visitor country and region (GeoLite2-City, DB-IP Lite, ...). "
+            "Unset, and no `collect_country_header`: no country or region is recorded."
+        ),
+    )
+    collect_country_header: str | None = Field(
+        None,
+        description=(
+            "Header a trusted proxy sets to the visitor's ISO country code (e.g. `CF-IPCountry`, `X-Country`); "
+            "it wins over `geoip_database`. Unset: not read (a client could forge it)."
+        ),
+    )
+    collect_region_header: str | None = Field(
+        None, description="Header a trusted proxy sets to the visitor's region name, used with the country header."
+    )
+
     # --- warehouse (events and audiences; DuckDB embedded) ---------------------------------
     warehouse_path: Path | None = Field(
         None, description="DuckDB file of the warehouse (events, audiences). Unset: `<data_dir>/warehouse.duckdb`."

@@ -8,6 +8,8 @@ from datetime import datetime
 from sqlalchemy import Connection
 
 from traitbase.config import Settings
+from traitbase.domain.collect.ingest import Collector
+from traitbase.domain.collect.setup import open_collector
 from traitbase.domain.keys.tokenauth import TokenVerifier
 from traitbase.domain.keys.verify import KeyVerifier
 from traitbase.jobs.registry import Resources
@@ -38,6 +40,8 @@ class AppContext:
     # Encrypts the plain secrets of keys enabled for the audience-files token scheme (SPEC 9.5).
     key_box: SecretBox
     token_verifier: TokenVerifier
+    # Receives tracker batches (POST /collect) for every project's site key.
+    collector: Collector
     jobs: WorkerPool | None = None
 
     @classmethod
@@ -62,15 +66,17 @@ class AppContext:
         )
         signer = Signer(load_master_key(settings))
         key_box = SecretBox.for_key_secrets(signer)
+        limiter = RateLimiter(settings.redis_url, exact_max=settings.rate_limit_exact_max)
+        warehouse = open_warehouse(settings)
         return cls(
             settings=settings,
             db=db,
             writer=writer,
             verifier=verifier,
-            limiter=RateLimiter(settings.redis_url, exact_max=settings.rate_limit_exact_max),
+            limiter=limiter,
             signer=signer,
             blobs=open_blob_store(settings),
-            warehouse=open_warehouse(settings),
+            warehouse=warehouse,
             limits=Limits.from_settings(settings),
             key_box=key_box,
             token_verifier=TokenVerifier(
@@ -79,6 +85,7 @@ class AppContext:
                 guard=open_replay_guard(settings.redis_url) if settings.token_auth_single_use else None,
                 window_seconds=settings.audience_token_window_seconds,
             ),
+            collector=open_collector(settings, db=db, limiter=limiter, warehouse=warehouse, writer=writer),
         )
 
     def start_workers(self) -> None:

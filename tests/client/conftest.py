@@ -105,3 +105,8 @@ class LoseAnswerOnce(httpx.BaseTransport):
 def key_parts(token: str) -> tuple[str, str]:
     key_id, secret = token.removeprefix("tb-").split(".", 1)
     return key_id, secret
+
+
+@pytest.fixture
+def env_project(env: Env) -> str:
+    return env.boot.project_id

@@ -404,3 +404,45 @@ def uploaded_audience(result: Mapping[str, Any], *, as_json: bool) -> None:
     show_record("audience", loaded, as_json=False)
     out.print(f"Audience {loaded['id']} loaded: {loaded['member_count']} members.")
     _flush()
+
+
+# --- web collection (cli/pages.py) ---------------------------------------------------------
+VIEWS["page"] = [
+    ("id", "ID"),
+    ("url", "URL"),
+    ("match", "Match"),
+    ("device", "Device"),
+    ("environment", "Environment"),
+    ("updated_at", "Updated"),
+]
+VIEWS["goal"] = [("name", "Name"), ("type", "Type"), ("match", "Match"), ("environment", "Environment")]
+
+
+def page_config(page: Mapping[str, Any], *, as_json: bool) -> None:
+    """A page configuration: its identity, then its blocks and tracked elements in page order."""
+    if as_json:
+        json(page)
+        return
+    show_record("page", page, as_json=False)
+    blocks = Table(title="Blocks")
+    for header in ("#", "Name", "Selector / band"):
+        blocks.add_column(header)
+    for i, b in enumerate(page.get("blocks") or [], 1):
+        where = b.get("selector") or f"{b.get('top')}-{b.get('bottom')} px"
+        blocks.add_row(str(i), str(b.get("name")), str(where))
+    out.print(blocks)
+    elements = Table(title="Tracked elements")
+    for header in ("Name", "Selector", "CTA"):
+        elements.add_column(header)
+    for e in page.get("elements") or []:
+        elements.add_row(str(e.get("name")), str(e.get("selector")), "yes" if e.get("cta") else "")
+    out.print(elements)
+    _flush()
+
+
+def deleted(kind: str, ident: Any, *, as_json: bool) -> None:
+    if as_json:
+        json({"deleted": ident})
+        return
+    err.print(f"Deleted {kind} {ident}.")
+    _flush()

@@ -1,0 +1,1 @@
+"""Web collection face: ``POST /collect`` and ``GET /collect/config`` for the tb.js tracker."""

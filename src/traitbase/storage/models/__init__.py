@@ -4,6 +4,7 @@ from traitbase.storage.models.audiences import Audience, AudienceLoad, AudienceU
 from traitbase.storage.models.base import Base
 from traitbase.storage.models.control import ApiKey, InstanceState, Member, Organization, Project
 from traitbase.storage.models.jobs import Job, JobLineError
+from traitbase.storage.models.pages import Goal, PageConfig
 from traitbase.storage.models.users import UserProfile
 
 __all__ = [
@@ -12,11 +13,13 @@ __all__ = [
     "AudienceLoad",
     "AudienceUpload",
     "Base",
+    "Goal",
     "InstanceState",
     "Job",
     "JobLineError",
     "Member",
     "Organization",
+    "PageConfig",
     "Project",
     "UserProfile",
 ]

@@ -95,10 +95,15 @@ class WriteTx(Protocol):
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]: ...
 
-    def insert_arrow(self, table_name: str, data: pa.Table, *, upsert_keys: Sequence[str] = ()) -> None: ...
+    def insert_arrow(
+        self, table_name: str, data: pa.Table, *, upsert_keys: Sequence[str] = (), upsert_where: str = ""
+    ) -> None: ...
 
 
 Step = Callable[[WriteTx], Any]
+# Runs once per group commit over every op of the group that names it (with each op's payload),
+# so per-request writes to many tables become one insert per table per commit.
+GroupStep = Callable[[WriteTx, list[Any]], None]
 
 
 @dataclass
@@ -114,10 +119,13 @@ class WriteOp:
     step: Step | None = None
     idempotency: IdempotencyRecord | None = None
     result: Any = None
+    group_step: GroupStep | None = None
+    payload: Any = None
+    payload_rows: int = 0
     rows: int = field(init=False, default=0)
 
     def __post_init__(self) -> None:
-        self.rows = self.events.num_rows if self.events is not None else 0
+        self.rows = (self.events.num_rows if self.events is not None else 0) + self.payload_rows
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ import pyarrow as pa
 from traitbase.errors import Unavailable
 from traitbase.storage.batching import GroupCommitQueue
 from traitbase.storage.warehouse.base import (
+    GroupStep,
     IdempotencyRecord,
     Outcome,
     ReadResult,
@@ -80,7 +81,9 @@ class _Tx:
     def execute(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         return self.conn.execute(sql, list(params)).fetchall()
 
-    def insert_arrow(self, table_name: str, data: pa.Table, *, upsert_keys: Sequence[str] = ()) -> None:
+    def insert_arrow(
+        self, table_name: str, data: pa.Table, *, upsert_keys: Sequence[str] = (), upsert_where: str = ""
+    ) -> None:
         self._n += 1
         view = f"_arrow_in_{self._n}"
         cols = ", ".join(f'"{c}"' for c in data.column_names)
@@ -89,6 +92,8 @@ class _Tx:
             keys = ", ".join(f'"{k}"' for k in upsert_keys)
             sets = ", ".join(f'"{c}" = excluded."{c}"' for c in data.column_names if c not in upsert_keys)
             conflict = f" ON CONFLICT ({keys}) DO UPDATE SET {sets}"
+            if upsert_where:
+                conflict += f" WHERE {upsert_where}"
         self.conn.register(view, data)
         try:
             self.conn.execute(f"INSERT INTO {table_name} ({cols}) SELECT {cols} FROM {view}{conflict}")
@@ -156,6 +161,7 @@ class DuckDBWarehouse:
             tables: list[pa.Table] = []
             remembered: list[tuple[str, IdempotencyRecord]] = []
             outcomes: list[Outcome] = []
+            grouped: dict[GroupStep, list[Any]] = {}
             for op in batch:
                 idem = op.idempotency
                 digest = ""
@@ -175,10 +181,14 @@ class DuckDBWarehouse:
                 idem = op.idempotency
                 if events is not None and events.num_rows:
                     tables.append(events)
+                if op.group_step is not None:
+                    grouped.setdefault(op.group_step, []).append(op.payload)
                 if idem is not None:
                     claimed[digest] = StoredAnswer(status=idem.status, body=idem.body, fingerprint=idem.fingerprint)
                     remembered.append((digest, idem))
                 outcomes.append(Written(value))
+            for group_step, payloads in grouped.items():
+                group_step(tx, payloads)
             if tables:
                 combined = tables[0] if len(tables) == 1 else pa.concat_tables(tables)
                 tx.insert_arrow("events", combined.sort_by(_SORT_KEYS))

@@ -7,6 +7,8 @@ columns) so that wiping a sandbox reaches all of them, including tables added la
 
 from __future__ import annotations
 
+from traitbase.storage.warehouse import collect
+
 # DuckDB keeps per-row-group min/max (zonemaps); the writer sorts each group commit by
 # (project, environment, event_time) and events arrive roughly in time order, so filters on
 # project and time skip most row groups. A ClickHouse table would be
@@ -105,7 +107,16 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
 ]
 
 MIGRATIONS.append((2, [_AUDIENCE_MEMBERS]))
+# Web collection (tracker) tables: storage/warehouse/collect.py.
+MIGRATIONS.append((3, collect.DUCKDB_DDL))
 
-TENANT_TABLES: list[str] = ["events", "idempotency_keys", "items", "user_levels", "audience_members"]
+TENANT_TABLES: list[str] = [
+    "events",
+    "idempotency_keys",
+    "items",
+    "user_levels",
+    "audience_members",
+    *collect.TABLE_NAMES,
+]
 
 VERSION_TABLE = "warehouse_schema"

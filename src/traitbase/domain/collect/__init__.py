@@ -1,0 +1,1 @@
+"""Web collection: the /collect wire rules, enrichment, visits and the write path of tracker data."""

@@ -1,0 +1,72 @@
+"""Site keys: which project a public site key writes into, cached briefly in process memory.
+
+A site key is public (it sits in every page's HTML) and write-only: it resolves to a project
+for ``/collect`` and ``/collect/config`` and to nothing else — no API key verifier accepts it,
+and ``/collect`` accepts nothing but it. Tracker data goes to the project's production
+environment (a site key has no sandbox twin; test a site against a separate project).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+
+from traitbase.domain.collect.store import Site
+from traitbase.domain.keys.principal import Principal
+from traitbase.storage.db import Database
+from traitbase.storage.repos import projects as project_repo
+
+SITE_ENVIRONMENT = "production"
+MAX_SITE_KEY = 64
+
+
+@dataclass
+class _Entry:
+    expires: float
+    site: Site | None
+
+
+class SiteDirectory:
+    def __init__(self, db: Database, *, cache_seconds: float) -> None:
+        self._db = db
+        self._cache_seconds = cache_seconds
+        self._cache: dict[str, _Entry] = {}
+        self._lock = threading.Lock()
+
+    def cached(self, site_key: str) -> _Entry | None:
+        entry = self._cache.get(site_key)
+        return entry if entry is not None and entry.expires >= time.monotonic() else None
+
+    def cached_site(self, site_key: str) -> Site | None:
+        """The site of a key known to this process right now (no read); None means "ask ``resolve``"."""
+        entry = self.cached(site_key) if site_key else None
+        return entry.site if entry is not None else None
+
+    def resolve(self, site_key: str) -> Site | None:
+        """The site of a key, or None for an unknown one (also cached, so guessing costs no reads)."""
+        if not site_key or len(site_key) > MAX_SITE_KEY:
+            return None
+        entry = self.cached(site_key)
+        if entry is None:
+            with self._db.read() as s:
+                proj = project_repo.get_by_site_key(s, site_key)
+                site = None if proj is None else Site(project=proj.id, environment=SITE_ENVIRONMENT, org_id=proj.org_id)
+            entry = _Entry(expires=time.monotonic() + self._cache_seconds, site=site)
+            with self._lock:
+                if len(self._cache) > 100_000:
+                    self._cache.clear()
+                self._cache[site_key] = entry
+        return entry.site
+
+
+def site_principal(site: Site) -> Principal:
+    """The principal an ``identify`` writes the user store as: the site's project, no scopes at all."""
+    return Principal(
+        key_id=f"site:{site.project}",
+        org_id=site.org_id,
+        project_id=site.project,
+        environment=site.environment,
+        scopes=frozenset(),
+        plan="",
+    )
