@@ -8,7 +8,6 @@ merged visits, and inserts each table once. A 204 is sent only after that commit
 
 from __future__ import annotations
 
-import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,11 +18,12 @@ from traitbase.domain.collect import parse as wire
 from traitbase.domain.collect.enrich import Client, language, parse_user_agent, screen_resolution
 from traitbase.domain.collect.geo import Place
 from traitbase.domain.collect.referrers import classify
-from traitbase.domain.collect.visits import Assignment, Page, Visit, assign, entry_source, key64
+from traitbase.domain.collect.visits import RECENT_VISITS, Assignment, Page, Visit, assign, entry_source, key64
 from traitbase.storage.warehouse import collect as tables
 from traitbase.storage.warehouse.base import WriteOp, WriteTx
 
 _json = msgspec.json.Encoder()
+RECENT_BATCHES = 32  # batch keys kept per visitor: the tracker retries a batch within minutes
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,7 @@ class Payload:
     times: dict[str, list[int]] = field(default_factory=dict)  # per table, event time (ms) of each row
     pages: list[Page] = field(default_factory=list)
     rows: int = 0
-    digest: str | None = None  # batch_digest: drops a retried batch on the writer
+    digest: int | None = None  # batch_digest: a retried batch is dropped on the writer
 
 
 def _url_base(url: str) -> str:
@@ -230,7 +230,7 @@ def build_payload(
     place: Place,
     now_ms: int,
     idle_ms: int,
-    digest: str | None = None,
+    digest: int | None = None,
 ) -> Payload:
     """Enrich a batch into column lists; client clocks are corrected by the send-time skew."""
     client = parse_user_agent(user_agent)
@@ -258,16 +258,17 @@ def identities(batch: wire.Batch) -> list[tuple[str, dict[str, str]]]:
     return [(e.user_id, dict(e.attributes)) for e in batch.events if isinstance(e, wire.Identify) and e.attributes]
 
 
-def batch_digest(site: Site, batch: wire.Batch) -> str | None:
-    """A retried batch carries the same event ids: one key per (project, environment, visitor, ids).
+def batch_digest(site: Site, batch: wire.Batch) -> int | None:
+    """A retried batch carries the same event ids: one 64-bit key of its visitor and sorted ids.
 
     None when some event has no id (such a batch cannot be recognised when it comes again).
+    The visitor's state keeps the keys of its last ``RECENT_BATCHES`` batches, so a retry is
+    dropped without any lookup beyond the visitor's state the writer reads anyway.
     """
     ids = batch.event_ids()
     if len(ids) != len(batch.events):
         return None
-    parts = [site.project, site.environment, batch.visitor, *sorted(ids)]
-    return hashlib.sha256("\x00".join(parts).encode()).hexdigest()
+    return key64(site.project, site.environment, batch.visitor, *sorted(ids))
 
 
 def write_op(payload: Payload) -> WriteOp:
@@ -303,34 +304,37 @@ def _ms(value: Any) -> int:
     return int(value.replace(tzinfo=UTC).timestamp() * 1000)
 
 
-def _fresh(tx: WriteTx, payloads: list[Payload]) -> list[Payload]:
-    """The payloads whose batch was not stored before (nor earlier in this group), and remember them."""
-    digests = [p.digest for p in payloads if p.digest]
-    seen = tables.seen_batches(tx, digests)
+def _fresh(group: list[Payload], recent: list[int]) -> tuple[list[Payload], list[int]]:
+    """A visitor's payloads whose batch was not stored before (nor earlier in this group)."""
+    seen = set(recent)
     fresh: list[Payload] = []
-    remembered: list[tuple[str, str, str]] = []
-    for p in payloads:
-        if p.digest:
+    for p in group:
+        if p.digest is not None:
             if p.digest in seen:
                 continue
             seen.add(p.digest)
-            remembered.append((p.digest, p.project, p.environment))
+            recent = [*recent, p.digest]
         fresh.append(p)
-    if remembered:
-        tables.remember_batches(tx, remembered, fresh[0].received_us)
-    return fresh
+    return fresh, recent[-RECENT_BATCHES:]
 
 
 def write_group(tx: WriteTx, payloads: list[Payload]) -> None:
     """Assign visits for every payload of one group commit and insert all their rows."""
-    payloads = _fresh(tx, payloads)
+    grouped: dict[int, list[Payload]] = defaultdict(list)
+    for p in payloads:
+        grouped[p.visitor_key].append(p)
+    state = tables.load_visitors(tx, list(grouped))
+    by_visitor: dict[int, list[Payload]] = {}
+    batches: dict[int, list[int]] = {}
+    for visitor_key, group in grouped.items():
+        prior = state.get(visitor_key)
+        fresh, batches[visitor_key] = _fresh(group, prior.recent_batches if prior else [])
+        if fresh:
+            by_visitor[visitor_key] = fresh
+    payloads = [p for group in by_visitor.values() for p in group]
     if not payloads:
         return
-    by_visitor: dict[int, list[Payload]] = defaultdict(list)
-    for p in payloads:
-        by_visitor[p.visitor_key].append(p)
-    state = tables.load_visitors(tx, list(by_visitor))
-    stored = _stored_visits(tx, {k: v[1] for k, v in state.items()})
+    stored = _stored_visits(tx, {k: v.recent_visits for k, v in state.items() if k in by_visitor})
     merged: dict[int, int] = {}
     stored_keys = {v.key for visits in stored.values() for v in visits}
     new_visits: dict[str, list[Any]] = defaultdict(list)
@@ -338,7 +342,8 @@ def write_group(tx: WriteTx, payloads: list[Payload]) -> None:
     new_visitors: dict[str, list[Any]] = defaultdict(list)
     old_visitors: dict[str, list[Any]] = defaultdict(list)
     for visitor_key, group in by_visitor.items():
-        count, _, first_seen = state.get(visitor_key, (0, [], None))
+        prior = state.get(visitor_key)
+        count, first_seen = (prior.visit_count, prior.first_seen) if prior else (0, None)
         times = [t for p in group for table in p.columns for t in p.times[table]]
         pages = [page for p in group for page in p.pages]
         first = group[0]
@@ -358,7 +363,8 @@ def write_group(tx: WriteTx, payloads: list[Payload]) -> None:
                 at += n
         merged.update(result.merged)
         _visit_rows(new_visits, old_visits, stored_keys, result, first)
-        _visitor_row(old_visitors if visitor_key in state else new_visitors, result, first, first_seen)
+        target = old_visitors if prior else new_visitors
+        _visitor_row(target, result, first, first_seen, batches[visitor_key])
     tables.fold_visits(tx, merged=merged)
     for table, cols, known in (
         (tables.VISITS, old_visits, True),
@@ -406,14 +412,17 @@ def _visit_rows(
         out["updated_at"].append(p.received_us)
 
 
-def _visitor_row(out: dict[str, list[Any]], result: Assignment, p: Payload, first_seen: Any) -> None:
+def _visitor_row(
+    out: dict[str, list[Any]], result: Assignment, p: Payload, first_seen: Any, recent_batches: list[int]
+) -> None:
     out["visitor_key"].append(p.visitor_key)
     out["project"].append(p.project)
     out["environment"].append(p.environment)
     out["first_seen"].append(first_seen if first_seen is not None else result.visits[0].start_ms * 1000)
     out["last_seen"].append(max(v.end_ms for v in result.visits) * 1000)
     out["visit_count"].append(result.visit_count)
-    out["recent_visits"].append([v.key for v in result.visits[-16:]])
+    out["recent_visits"].append([v.key for v in result.visits[-RECENT_VISITS:]])
+    out["recent_batches"].append(recent_batches)
 
 
 def _insert_events(tx: WriteTx, payloads: list[Payload]) -> None:
