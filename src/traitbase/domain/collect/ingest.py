@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from traitbase.domain import profiles
-from traitbase.domain.collect import parse, store
+from traitbase.domain.collect import parse, rows, store
 from traitbase.domain.collect.geo import NOWHERE, GeoResolver, truncate_ip
 from traitbase.domain.collect.sites import SiteDirectory, site_principal
 from traitbase.errors import Forbidden, Invalid
@@ -25,7 +25,7 @@ from traitbase.storage.writer import GroupCommitWriter
 log = logging.getLogger(__name__)
 
 # (site, page URL, device type) -> {"blocks", "elements", "goals"} or None.
-PageConfigSource = Callable[[store.Site, str, str], dict[str, Any] | None]
+PageConfigSource = Callable[[rows.Site, str, str], dict[str, Any] | None]
 
 
 @dataclass(frozen=True)
@@ -84,7 +84,7 @@ class Collector:
     def shown_ip(self, ip: str) -> str:
         return ip if self.limits.log_full_ip else truncate_ip(ip)
 
-    def accept(self, req: Request) -> tuple[store.Site, parse.Batch]:
+    def accept(self, req: Request) -> tuple[rows.Site, parse.Batch]:
         """A valid batch and the site it is for; refuses (400/403/429) before anything is written."""
         try:
             batch = parse.parse_batch(req.body, max_events=self.limits.max_events)
@@ -100,18 +100,18 @@ class Collector:
         self.limiter.check(f"collect:{key}", self.limits.rate_limit)
         return site, batch
 
-    async def store(self, site: store.Site, batch: parse.Batch, req: Request) -> None:
+    async def store(self, site: rows.Site, batch: parse.Batch, req: Request) -> None:
         """Write the batch; returns once every row is durable (identify attributes first)."""
-        people = store.identities(batch)
+        people = rows.identities(batch)
         if people:
             await asyncio.wrap_future(profiles.submit_upload(self.writer, site_principal(site), people))
-        payload = store.build_payload(
+        payload = rows.build_payload(
             batch,
             site=site,
             user_agent=req.user_agent,
             place=self.geo.locate(req.ip, req.headers) if self.geo.enabled else NOWHERE,
             now_ms=int(self.clock() * 1000),
             idle_ms=int(self.limits.idle_minutes * 60_000),
-            digest=store.batch_digest(site, batch),
+            digest=rows.batch_digest(site, batch),
         )
         await asyncio.wrap_future(self.warehouse.submit(store.write_op(payload)))

@@ -10,8 +10,8 @@ from traitbase.config import Settings
 from traitbase.domain.collect import pages
 from traitbase.domain.collect.geo import GeoResolver
 from traitbase.domain.collect.ingest import CollectLimits, Collector
+from traitbase.domain.collect.rows import Site
 from traitbase.domain.collect.sites import SiteDirectory
-from traitbase.domain.collect.store import Site
 from traitbase.storage.db import Database
 from traitbase.storage.ratelimit import RateLimiter
 from traitbase.storage.warehouse.base import Warehouse
