@@ -17,6 +17,7 @@ from traitbase.domain import profiles
 from traitbase.domain.collect import parse, rows, store
 from traitbase.domain.collect.geo import NOWHERE, GeoResolver, truncate_ip
 from traitbase.domain.collect.sites import SiteDirectory, site_principal
+from traitbase.domain.profiles import AttributeLimits
 from traitbase.errors import Forbidden, Invalid
 from traitbase.storage.ratelimit import RateLimiter
 from traitbase.storage.warehouse.base import Warehouse
@@ -34,6 +35,25 @@ class CollectLimits:
     rate_limit: str
     idle_minutes: float
     log_full_ip: bool
+    attributes: AttributeLimits  # identify writes the user store: the attribute face's limits apply
+
+
+def check_identify(batch: parse.Batch, limits: AttributeLimits) -> None:
+    """identify attributes obey the same limits as an attribute upload (they land in the same store)."""
+    for i, e in enumerate(batch.events):
+        if not isinstance(e, parse.Identify):
+            continue
+        where = f"$.events[{i}].attributes"
+        if len(e.attributes) > limits.max_fields:
+            raise Invalid(f"identify holds at most {limits.max_fields} attributes - at `{where}`")
+        for name, value in e.attributes.items():
+            if name == "user_id" or len(name) > limits.max_field_name_length or "\x00" in name + value:
+                raise Invalid(
+                    f"attribute names are 1 to {limits.max_field_name_length} characters, not user_id, "
+                    f"without NUL - at `{where}`"
+                )
+            if len(value) > limits.max_value_length:
+                raise Invalid(f"attribute values are at most {limits.max_value_length} characters - at `{where}`")
 
 
 @dataclass(frozen=True)
@@ -91,6 +111,7 @@ class Collector:
         except Invalid as exc:
             log.info("collect batch refused from %s: %s", self.shown_ip(req.ip), exc.message[:200])
             raise
+        check_identify(batch, self.limits.attributes)
         key = req.query_site or batch.site
         if req.query_site and batch.site and batch.site != req.query_site:
             raise Invalid("the site key in the body differs from the one in the query string")
