@@ -29,9 +29,9 @@ from traitbase.faces.audience_files import envelope as audience_files_envelope
 from traitbase.faces.audience_files import router as audience_files_router
 from traitbase.faces.audience_imports import envelope as audience_imports_envelope
 from traitbase.faces.audience_imports import router as audience_imports_router
-from traitbase.faces.collect import tracker_route
 from traitbase.faces.collect import envelope as collect_envelope
 from traitbase.faces.collect import router as collect_router
+from traitbase.faces.collect import tracker_route
 from traitbase.faces.collect.cors import OpenCorsMiddleware
 from traitbase.faces.common.bodycap import BodyCapMiddleware
 from traitbase.faces.common.envelopes import EnvelopeRegistry

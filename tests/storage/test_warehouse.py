@@ -68,20 +68,26 @@ def _count(wh: DuckDBWarehouse, sql: str = "SELECT count(*) FROM events") -> int
 
 def test_new_file_gets_every_schema_version_and_reopening_keeps_it(tmp_path: Path) -> None:
     w = DuckDBWarehouse(tmp_path / "wh.duckdb")
-    assert w.schema_version == 2
+    assert w.schema_version == 3
     tables = w.read("SELECT table_name FROM information_schema.tables ORDER BY table_name").rows
     assert tables == [
         ("audience_members",),
         ("events",),
         ("idempotency_keys",),
         ("items",),
+        ("tracker_clicks",),
+        ("tracker_events",),
+        ("tracker_pageleaves",),
+        ("tracker_pageviews",),
+        ("tracker_visitors",),
+        ("tracker_visits",),
         ("user_levels",),
         ("warehouse_schema",),
     ]
     w.close()
     again = DuckDBWarehouse(tmp_path / "wh.duckdb")
-    assert again.schema_version == 2
-    assert again.read("SELECT version FROM warehouse_schema ORDER BY version").rows == [(1,), (2,)]
+    assert again.schema_version == 3
+    assert again.read("SELECT version FROM warehouse_schema ORDER BY version").rows == [(1,), (2,), (3,)]
     again.close()
 
 

@@ -424,25 +424,12 @@ def page_config(page: Mapping[str, Any], *, as_json: bool) -> None:
         json(page)
         return
     show_record("page", page, as_json=False)
-    blocks = Table(title="Blocks")
-    for header in ("#", "Name", "Selector / band"):
-        blocks.add_column(header)
-    for i, b in enumerate(page.get("blocks") or [], 1):
-        where = b.get("selector") or f"{b.get('top')}-{b.get('bottom')} px"
-        blocks.add_row(str(i), str(b.get("name")), str(where))
-    out.print(blocks)
-    elements = Table(title="Tracked elements")
-    for header in ("Name", "Selector", "CTA"):
-        elements.add_column(header)
+    table = Table(title="Blocks and tracked elements")
+    for header in ("Kind", "Name", "Selector / band", "CTA"):
+        table.add_column(header)
+    for b in page.get("blocks") or []:
+        table.add_row("block", str(b["name"]), str(b.get("selector") or f"{b.get('top')}-{b.get('bottom')} px"), "")
     for e in page.get("elements") or []:
-        elements.add_row(str(e.get("name")), str(e.get("selector")), "yes" if e.get("cta") else "")
-    out.print(elements)
-    _flush()
-
-
-def deleted(kind: str, ident: Any, *, as_json: bool) -> None:
-    if as_json:
-        json({"deleted": ident})
-        return
-    err.print(f"Deleted {kind} {ident}.")
+        table.add_row("element", str(e["name"]), str(e["selector"]), "yes" if e.get("cta") else "")
+    out.print(table)
     _flush()

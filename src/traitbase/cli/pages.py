@@ -36,6 +36,13 @@ def parse_element(spec: str, *, cta: bool) -> Element:
     return {"name": name.strip(), "selector": selector.strip(), "cta": cta}
 
 
+def _deleted(what: str, ident: Any, *, as_json: bool) -> None:
+    if as_json:
+        output.json({"deleted": ident})
+    else:
+        output.notice(f"Deleted {what}.")
+
+
 def _choice(value: str, allowed: tuple[str, ...], hint: str) -> str:
     if value not in allowed:
         raise typer.BadParameter(f"must be one of {', '.join(allowed)}", param_hint=hint)
@@ -96,7 +103,7 @@ def pages_delete(
     """Delete one page configuration."""
     with api_errors(), client(url, token) as c:
         c.pages.delete_page(project, page_id, environment=environment_of(environment))
-    output.deleted("page configuration", page_id, as_json=as_json)
+    _deleted(f"page configuration {page_id}", page_id, as_json=as_json)
 
 
 @goals.command("set")
@@ -146,4 +153,4 @@ def goals_delete(
     """Delete a goal."""
     with api_errors(), client(url, token) as c:
         c.pages.delete_goal(project, name, environment=environment_of(environment))
-    output.deleted("goal", name, as_json=as_json)
+    _deleted(f"goal {name}", name, as_json=as_json)

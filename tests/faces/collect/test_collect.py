@@ -167,6 +167,16 @@ def test_identify_updates_the_user_store_of_the_sites_project(env: Env) -> None:
     assert rows(env, "SELECT kind, user_id FROM tracker_events") == [{"kind": "identify", "user_id": "u-42"}]
 
 
+def test_identify_attributes_obey_the_attribute_face_limits(env: Env) -> None:
+    event = {"kind": "identify", "id": "i1", "ts": T, "user_id": "u-42", "attributes": {"plan": "x" * 129}}
+    r = post(env, batch(event), site=site_key(env))
+    assert (r.status_code, r.json()) == (
+        400,
+        {"error": "attribute values are at most 128 characters - at `$.events[0].attributes`"},
+    )
+    assert env.client.get(f"/admin/v1/projects/{env.boot.project_id}/users/u-42", headers=env.admin).status_code == 404
+
+
 def test_bots_are_stored_flagged(env: Env) -> None:
     bot = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"
     assert post(env, batch(pageview("p1", T)), site=site_key(env), headers={"user-agent": bot}).status_code == 204
@@ -194,7 +204,10 @@ def test_cors_is_open_on_collect_only(env: Env) -> None:
     assert (r.status_code, r.headers["access-control-allow-origin"]) == (204, "*")
     r = env.client.get(f"/collect/config?site={site_key(env)}&url=https://shop.example/", headers={"origin": "x"})
     assert r.headers["access-control-allow-origin"] == "*"
-    for path in ("/v1/actions", "/admin/v1/whoami", "/v1/user/profiles"):
+    # /tb.js (served by the tracker's route) is covered by the same rule.
+    r = env.client.options("/tb.js?site=x", headers=pre)
+    assert (r.status_code, r.headers["access-control-allow-origin"]) == (204, "*")
+    for path in ("/v1/actions", "/admin/v1/whoami", "/v1/user/profiles", "/collectx", "/tb.json"):
         r = env.client.options(path, headers=pre)
         assert "access-control-allow-origin" not in r.headers, path
         r = env.client.post(path, content=b"{}", headers={"origin": "https://shop.example"})

@@ -83,6 +83,12 @@ def test_sandbox_wipe_clears_the_sandbox_and_keeps_production(env: Env, upload: 
                     "items": 0,
                     "user_levels": 1,
                     "audience_members": 0,
+                    "tracker_clicks": 0,
+                    "tracker_events": 0,
+                    "tracker_pageleaves": 0,
+                    "tracker_pageviews": 0,
+                    "tracker_visitors": 0,
+                    "tracker_visits": 0,
                     "user_profiles": 1,
                 },
             }

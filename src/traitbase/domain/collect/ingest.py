@@ -13,10 +13,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from traitbase.domain.collect import parse, store
+from traitbase.domain.collect import parse, rows, store
 from traitbase.domain.collect.geo import NOWHERE, GeoResolver, truncate_ip
 from traitbase.domain.collect.sites import SiteDirectory, site_principal
 from traitbase.domain.profiles import store as profiles
+from traitbase.domain.profiles.parse import AttributeLimits
 from traitbase.errors import Forbidden, Invalid
 from traitbase.storage.ratelimit import RateLimiter
 from traitbase.storage.warehouse.base import Warehouse
@@ -25,7 +26,7 @@ from traitbase.storage.writer import GroupCommitWriter
 log = logging.getLogger(__name__)
 
 # (site, page URL, device type) -> {"blocks", "elements", "goals"} or None.
-PageConfigSource = Callable[[store.Site, str, str], dict[str, Any] | None]
+PageConfigSource = Callable[[rows.Site, str, str], dict[str, Any] | None]
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,25 @@ class CollectLimits:
     rate_limit: str
     idle_minutes: float
     log_full_ip: bool
+    attributes: AttributeLimits  # identify writes the user store: the attribute face's limits apply
+
+
+def check_identify(batch: parse.Batch, limits: AttributeLimits) -> None:
+    """identify attributes obey the same limits as an attribute upload (they land in the same store)."""
+    for i, e in enumerate(batch.events):
+        if not isinstance(e, parse.Identify):
+            continue
+        where = f"$.events[{i}].attributes"
+        if len(e.attributes) > limits.max_fields:
+            raise Invalid(f"identify holds at most {limits.max_fields} attributes - at `{where}`")
+        for name, value in e.attributes.items():
+            if name == "user_id" or len(name) > limits.max_field_name_length or "\x00" in name + value:
+                raise Invalid(
+                    f"attribute names are 1 to {limits.max_field_name_length} characters, not user_id, "
+                    f"without NUL - at `{where}`"
+                )
+            if len(value) > limits.max_value_length:
+                raise Invalid(f"attribute values are at most {limits.max_value_length} characters - at `{where}`")
 
 
 @dataclass(frozen=True)
@@ -84,13 +104,14 @@ class Collector:
     def shown_ip(self, ip: str) -> str:
         return ip if self.limits.log_full_ip else truncate_ip(ip)
 
-    def accept(self, req: Request) -> tuple[store.Site, parse.Batch]:
+    def accept(self, req: Request) -> tuple[rows.Site, parse.Batch]:
         """A valid batch and the site it is for; refuses (400/403/429) before anything is written."""
         try:
             batch = parse.parse_batch(req.body, max_events=self.limits.max_events)
         except Invalid as exc:
             log.info("collect batch refused from %s: %s", self.shown_ip(req.ip), exc.message[:200])
             raise
+        check_identify(batch, self.limits.attributes)
         key = req.query_site or batch.site
         if req.query_site and batch.site and batch.site != req.query_site:
             raise Invalid("the site key in the body differs from the one in the query string")
@@ -100,18 +121,18 @@ class Collector:
         self.limiter.check(f"collect:{key}", self.limits.rate_limit)
         return site, batch
 
-    async def store(self, site: store.Site, batch: parse.Batch, req: Request) -> None:
+    async def store(self, site: rows.Site, batch: parse.Batch, req: Request) -> None:
         """Write the batch; returns once every row is durable (identify attributes first)."""
-        people = store.identities(batch)
+        people = rows.identities(batch)
         if people:
             await asyncio.wrap_future(profiles.submit_upload(self.writer, site_principal(site), people))
-        payload = store.build_payload(
+        payload = rows.build_payload(
             batch,
             site=site,
             user_agent=req.user_agent,
             place=self.geo.locate(req.ip, req.headers) if self.geo.enabled else NOWHERE,
             now_ms=int(self.clock() * 1000),
             idle_ms=int(self.limits.idle_minutes * 60_000),
-            digest=store.batch_digest(site, batch),
+            digest=rows.batch_digest(site, batch),
         )
         await asyncio.wrap_future(self.warehouse.submit(store.write_op(payload)))

@@ -10,8 +10,9 @@ from traitbase.config import Settings
 from traitbase.domain.collect import pages
 from traitbase.domain.collect.geo import GeoResolver
 from traitbase.domain.collect.ingest import CollectLimits, Collector
+from traitbase.domain.collect.rows import Site
 from traitbase.domain.collect.sites import SiteDirectory
-from traitbase.domain.collect.store import Site
+from traitbase.domain.profiles.parse import AttributeLimits
 from traitbase.storage.db import Database
 from traitbase.storage.ratelimit import RateLimiter
 from traitbase.storage.warehouse.base import Warehouse
@@ -66,6 +67,12 @@ def open_collector(
             rate_limit=settings.collect_rate_limit,
             idle_minutes=settings.collect_visit_idle_minutes,
             log_full_ip=settings.collect_log_full_ip,
+            attributes=AttributeLimits(
+                max_users=settings.attributes_max_users,
+                max_fields=settings.attributes_max_fields,
+                max_field_name_length=settings.attributes_max_field_name_length,
+                max_value_length=settings.attributes_max_value_length,
+            ),
         ),
         respect_dnt=settings.collect_respect_dnt,
         pages=PageConfigCache(db, seconds=settings.collect_config_cache_seconds),

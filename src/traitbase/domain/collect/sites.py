@@ -12,7 +12,7 @@ import threading
 import time
 from dataclasses import dataclass
 
-from traitbase.domain.collect.store import Site
+from traitbase.domain.collect.rows import Site
 from traitbase.domain.keys.principal import Principal
 from traitbase.storage.db import Database
 from traitbase.storage.repos import projects as project_repo

@@ -21,6 +21,7 @@ Layout, for heatmap queries over tens of millions of rows:
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import pyarrow as pa
@@ -163,6 +164,7 @@ VISITOR_COLUMNS: Columns = (
     ("last_seen", "ts"),
     ("visit_count", "i32"),
     ("recent_visits", "i64[]"),
+    ("recent_batches", "i64[]"),  # keys of the last batches stored: a retried batch is dropped
 )
 
 # Keyed tables: (columns, the key an upsert replaces on).
@@ -234,15 +236,31 @@ def _int_list(keys: Sequence[int]) -> str:
     return ", ".join(str(int(k)) for k in keys)
 
 
-def load_visitors(tx: WriteTx, keys: Sequence[int]) -> dict[int, tuple[int, list[int], Any]]:
-    """visitor_key -> (visit_count, recent visit keys, first_seen) for the visitors that exist."""
+@dataclass(frozen=True)
+class VisitorState:
+    visit_count: int
+    recent_visits: list[int]
+    recent_batches: list[int]
+    first_seen: Any
+
+
+def load_visitors(tx: WriteTx, keys: Sequence[int]) -> dict[int, VisitorState]:
+    """The stored state of those of these visitors that exist."""
     if not keys:
         return {}
     rows = tx.execute(
-        f"SELECT visitor_key, visit_count, recent_visits, first_seen FROM {VISITORS} "
+        f"SELECT visitor_key, visit_count, recent_visits, recent_batches, first_seen FROM {VISITORS} "
         f"WHERE visitor_key IN ({_int_list(keys)})"
     )
-    return {int(r[0]): (int(r[1]), [int(k) for k in r[2] or []], r[3]) for r in rows}
+    return {
+        int(r[0]): VisitorState(
+            visit_count=int(r[1]),
+            recent_visits=[int(k) for k in r[2] or []],
+            recent_batches=[int(k) for k in r[3] or []],
+            first_seen=r[4],
+        )
+        for r in rows
+    }
 
 
 VISIT_STATE = ("visit_key", "visitor_key", "visit_number", "start_time", "end_time", "events")
@@ -263,41 +281,6 @@ def write_keyed(tx: WriteTx, table: str, data: pa.Table, *, known: bool) -> None
         tx.insert_arrow(table, data, upsert_keys=(KEYED_TABLES[table][1],) if known else ())
 
 
-# --- retried batches ---------------------------------------------------------------------------
-# Remembered in the warehouse's idempotency table (so its expiry applies), one row per batch,
-# looked up and written once per group commit rather than once per request.
-IDEMPOTENCY = "idempotency_keys"
-
-
-def seen_batches(tx: WriteTx, digests: Sequence[str]) -> set[str]:
-    """Which of these batch digests (lower-case hex) were stored before."""
-    if not digests:
-        return set()
-    listed = ", ".join(f"'{d}'" for d in digests if all(c in "0123456789abcdef" for c in d))
-    rows = tx.execute(f"SELECT key_hash FROM {IDEMPOTENCY} WHERE key_hash IN ({listed})")
-    return {str(r[0]) for r in rows}
-
-
-def remember_batches(tx: WriteTx, batches: Sequence[tuple[str, str, str]], now_us: int) -> None:
-    """Record (digest, project, environment) of stored batches; a retry within the window is dropped."""
-    if not batches:
-        return
-    n = len(batches)
-    table = pa.table(
-        {
-            "key_hash": [b[0] for b in batches],
-            "project": [b[1] for b in batches],
-            "environment": [b[2] for b in batches],
-            "idem_key": [f"collect:{b[0]}" for b in batches],
-            "fingerprint": [b[0] for b in batches],
-            "status": pa.array([204] * n, type=pa.int32()),
-            "body": pa.array([b""] * n, type=pa.binary()),
-            "created_at": pa.array([now_us] * n, type=pa.timestamp("us")),
-        }
-    )
-    tx.insert_arrow(IDEMPOTENCY, table)
-
-
 def fold_visits(tx: WriteTx, *, merged: dict[int, int]) -> None:
     """Re-point every row of absorbed visits at the visit they were folded into, and drop them.
 
@@ -312,4 +295,4 @@ def fold_visits(tx: WriteTx, *, merged: dict[int, int]) -> None:
             f"unnest(?::BIGINT[]) AS new) m WHERE {table}.visit_key = m.old",
             [olds, news],
         )
-    tx.execute(f"DELETE FROM {VISITS} WHERE visit_key IN (SELECT unnest(?::BIGINT[]))", [olds])
+    tx.execute(f"DELETE FROM {VISITS} WHERE visit_key IN ({_int_list(olds)})")
