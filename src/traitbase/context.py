@@ -12,6 +12,8 @@ from traitbase.domain.collect.ingest import Collector
 from traitbase.domain.collect.setup import open_collector
 from traitbase.domain.keys.tokenauth import TokenVerifier
 from traitbase.domain.keys.verify import KeyVerifier
+from traitbase.domain.scan.pages import page_config_hooks
+from traitbase.domain.scan.service import ScanHooks
 from traitbase.jobs.registry import Resources
 from traitbase.jobs.runner import WorkerPool
 from traitbase.limits import Limits
@@ -42,6 +44,8 @@ class AppContext:
     token_verifier: TokenVerifier
     # Receives tracker batches (POST /collect) for every project's site key.
     collector: Collector
+    # How a page scan finds the blocks configured for the page it renders.
+    scan_hooks: ScanHooks
     jobs: WorkerPool | None = None
 
     @classmethod
@@ -86,6 +90,7 @@ class AppContext:
                 window_seconds=settings.audience_token_window_seconds,
             ),
             collector=open_collector(settings, db=db, limiter=limiter, warehouse=warehouse, writer=writer),
+            scan_hooks=page_config_hooks(db),
         )
 
     def start_workers(self) -> None:

@@ -77,7 +77,7 @@ def fetch_png(env: Env, url: str) -> tuple[int, int]:
 
 def test_a_scan_without_blocks_proposes_them_from_the_page_sections(scan_env: Env, page_url: str) -> None:
     handed: list[tuple[ScanRequest, list[ProposedBlock]]] = []
-    scan_env.app.state.scan_hooks = ScanHooks(receive_proposals=lambda req, props: handed.append((req, props)))
+    scan_env.app.state.ctx.scan_hooks = ScanHooks(receive_proposals=lambda req, props: handed.append((req, props)))
 
     r = scan(scan_env, {"url": page_url, "device": "PC"})
     assert r.status_code == 201, r.text
@@ -163,9 +163,20 @@ def test_configured_blocks_come_from_the_page_configuration_hook(scan_env: Env, 
         asked.append((project_id, url, device))
         return [BlockSpec("Footer", selector="footer")]
 
-    scan_env.app.state.scan_hooks = ScanHooks(configured_blocks=configured)
+    scan_env.app.state.ctx.scan_hooks = ScanHooks(configured_blocks=configured)
     data = scan(scan_env, {"url": page_url, "device": "TABLET"}).json()["data"]
     assert asked == [(scan_env.boot.project_id, page_url, "TABLET")]
+    assert [(b["name"], b["top"], b["bottom"]) for b in data["blocks"]] == [("Footer", 1860, 2260)]
+    assert fetch_png(scan_env, data["blocks"][0]["screenshot_url"]) == (820, 400)
+
+
+def test_a_scan_screenshots_the_blocks_configured_for_the_page_through_the_admin_api(
+    scan_env: Env, page_url: str
+) -> None:
+    body = {"url": page_url, "device": "TABLET", "blocks": [{"name": "Footer", "selector": "footer"}]}
+    put = scan_env.client.put(f"/admin/v1/projects/{scan_env.boot.project_id}/pages", json=body, headers=scan_env.admin)
+    assert put.status_code in (200, 201), put.text
+    data = scan(scan_env, {"url": page_url, "device": "TABLET"}).json()["data"]
     assert [(b["name"], b["top"], b["bottom"]) for b in data["blocks"]] == [("Footer", 1860, 2260)]
     assert fetch_png(scan_env, data["blocks"][0]["screenshot_url"]) == (820, 400)
 

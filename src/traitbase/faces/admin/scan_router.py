@@ -41,9 +41,7 @@ class ScanIn(BaseModel):
 
 
 def _hooks(request: Request) -> scans.ScanHooks:
-    # The page-configuration module installs its hooks on app.state; until then a scan uses the body alone.
-    hooks = getattr(request.app.state, "scan_hooks", None)
-    return hooks if isinstance(hooks, scans.ScanHooks) else scans.ScanHooks()
+    return ctx_of(request).scan_hooks
 
 
 def _signed(request: Request, result: dict[str, Any]) -> dict[str, Any]:
