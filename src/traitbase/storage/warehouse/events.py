@@ -50,7 +50,7 @@ def _levels_step(events: pa.Table, *, flag_decreases: bool) -> Step:
         current: dict[str, int] = dict(
             tx.execute(
                 "SELECT user_id, level FROM user_levels WHERE project = ? AND environment = ? "
-                "AND user_id IN (SELECT unnest(?::VARCHAR[]))",
+                "AND list_contains(?, user_id)",
                 [project, environment, known],
             )
         )
