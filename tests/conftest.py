@@ -27,6 +27,7 @@ REDIS_URL = os.environ.get("TRAITBASE_TEST_REDIS", "redis://127.0.0.1:6379/0")
 # The ClickHouse server fixtures (scale mode), kept in their own module.
 pytest_plugins = ["tests.clickhouse_fixtures"]
 
+
 def make_settings(data_dir: Path, **overrides: Any) -> Settings:
     return Settings(data_dir=data_dir, access_log=False, log_level="WARNING", **overrides)
 

@@ -35,7 +35,7 @@ START = datetime(2019, 12, 26)
 def _rows() -> list[tuple[Any, ...]]:
     rng = random.Random(7)
     out = []
-    for i in range(400):
+    for _ in range(400):
         kind = rng.choice(["action", "purchase", "login"])
         out.append(
             (
@@ -113,7 +113,8 @@ def _run(engines: dict[str, Runner], sql: str, params: list[Any]) -> dict[str, l
 
 QUERIES: dict[str, tuple[str, list[Any]]] = {
     "count by name": (
-        "SELECT kind, name, count(*) AS n FROM events WHERE project = ? GROUP BY kind, name ORDER BY n DESC, kind, name",
+        "SELECT kind, name, count(*) AS n FROM events WHERE project = ? "
+        "GROUP BY kind, name ORDER BY n DESC, kind, name",
         ["p1"],
     ),
     "distinct users per url": (
@@ -148,7 +149,8 @@ QUERIES: dict[str, tuple[str, list[Any]]] = {
     ),
     "in subquery and cte": (
         "WITH buyers AS (SELECT DISTINCT user_id FROM events WHERE kind = 'purchase' AND amount > ?) "
-        "SELECT count(DISTINCT user_id) AS n FROM events WHERE kind = 'login' AND user_id IN (SELECT user_id FROM buyers)",
+        "SELECT count(DISTINCT user_id) AS n FROM events "
+        "WHERE kind = 'login' AND user_id IN (SELECT user_id FROM buyers)",
         [40.0],
     ),
 }

@@ -252,9 +252,7 @@ def test_sandbox_wipe_deletes_only_that_environment(wh: Warehouse) -> None:
 
 def test_count_by_name_and_recent_events_read_the_same_on_every_engine(wh: Warehouse) -> None:
     wh.submit(WriteOp(events=_events(3))).result(10)
-    got = store.count_by_name(
-        wh, project="p1", environment="production", start=T0, end=datetime(2019, 1, 2), kind=None
-    )
+    got = store.count_by_name(wh, project="p1", environment="production", start=T0, end=datetime(2019, 1, 2), kind=None)
     assert got == [("action", "buy_item", 3)]
     recent = store.recent_events(wh, project="p1", environment="production", user_id="u1", limit=5, kind="action")
     assert [(e["user_id"], e["name"], e["event_time"], e["properties"]) for e in recent] == [

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlglot import exp
 from sqlglot.dialects.clickhouse import ClickHouse
+from sqlglot.generator import Generator
 
 
 class SqlNotPortable(ValueError):
@@ -43,7 +44,7 @@ _IF_AGGREGATES: dict[type[exp.Expression], str] = {
 }
 
 
-def _trunc(self: ClickHouse.Generator, e: exp.Expression) -> str:
+def _trunc(self: Generator, e: exp.Expression) -> str:
     unit = e.text("unit").upper() or "DAY"
     fn = TRUNC_FUNCTIONS.get(unit)
     if fn is None:
@@ -55,7 +56,7 @@ def _trunc(self: ClickHouse.Generator, e: exp.Expression) -> str:
     return f"toDateTime({inner})" if unit in _DATE_RESULT else inner
 
 
-def _filter(self: ClickHouse.Generator, e: exp.Filter) -> str:
+def _filter(self: Generator, e: exp.Filter) -> str:
     agg = e.this
     cond = self.sql(e.expression, "this")
     name = _IF_AGGREGATES.get(type(agg))
@@ -71,14 +72,14 @@ def _filter(self: ClickHouse.Generator, e: exp.Filter) -> str:
     return f"{name}If({self.sql(arg)}, {cond})"
 
 
-def _delete(self: ClickHouse.Generator, e: exp.Delete) -> str:
+def _delete(self: Generator, e: exp.Delete) -> str:
     # 18.16 has no lightweight DELETE: a mutation rewrites the parts holding matching rows.
     where = e.args.get("where")
     cond = self.sql(where, "this") if where is not None else "1"
     return f"ALTER TABLE {self.sql(e, 'this')} DELETE WHERE {cond}"
 
 
-def _count_distinct(self: ClickHouse.Generator, e: exp.Count) -> str:
+def _count_distinct(self: Generator, e: exp.Count) -> str:
     arg = e.this
     if isinstance(arg, exp.Distinct):
         # count(DISTINCT) is uniqExact on both versions; spelled out so no server setting changes it.
@@ -87,7 +88,7 @@ def _count_distinct(self: ClickHouse.Generator, e: exp.Count) -> str:
 
 
 def _refuse(what: str) -> Any:
-    def gen(_self: ClickHouse.Generator, _e: exp.Expression) -> str:
+    def gen(_self: Generator, _e: exp.Expression) -> str:
         raise SqlNotPortable(f"{what} is not available on ClickHouse 18.16")
 
     return gen
@@ -96,7 +97,7 @@ def _refuse(what: str) -> Any:
 class ClickHouse1816(ClickHouse):
     """ClickHouse SQL that runs on 18.16.1 and on current releases alike."""
 
-    class Generator(ClickHouse.Generator):
+    class Generator(ClickHouse.Generator):  # type: ignore[misc,valid-type]
         TRANSFORMS = {
             **ClickHouse.Generator.TRANSFORMS,
             exp.TimestampTrunc: _trunc,

@@ -44,7 +44,7 @@ def _parse(sql: str) -> exp.Expression:
             last = token.end + 1
     out.append(sql[last:])
     parsed = sqlglot.parse_one("".join(out), read="duckdb")
-    if parsed is None:
+    if not isinstance(parsed, exp.Expression):
         raise SqlNotPortable("empty query")
     return parsed
 

@@ -31,6 +31,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
+import traitbase.storage.warehouse.ch_audiences  # noqa: F401  (registers the ClickHouse audience loader)
 from traitbase.errors import Conflict, Unavailable
 from traitbase.storage.sql import render
 from traitbase.storage.warehouse.base import (
@@ -57,6 +58,7 @@ from traitbase.storage.warehouse.duckdb import key_hash
 log = logging.getLogger(__name__)
 
 PENDING, DONE = 0, 1
+_IDEM_COLUMNS = ("key_hash", "project", "environment", "idem_key", "fingerprint", "status", "body", "created_at")
 _SORT_KEYS = [
     ("project", "ascending"),
     ("environment", "ascending"),
@@ -277,8 +279,7 @@ class ClickHouseWarehouse:
         revision = time.time_ns()
         self.client.insert_columns(
             "idempotency_keys",
-            ["key_hash", "project", "environment", "idem_key", "fingerprint", "status", "body", "created_at"]
-            + ["state", "attempt", "revision"],
+            [*_IDEM_COLUMNS, "state", "attempt", "revision"],
             [
                 [c.digest for c in claims],
                 [c.record.project for c in claims],
