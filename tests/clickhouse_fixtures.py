@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -42,3 +43,11 @@ def clickhouse_url(clickhouse_server: str) -> Iterator[str]:
         admin.command(f"DROP DATABASE IF EXISTS `{name}`")
     finally:
         admin.close()
+
+
+@pytest.fixture(params=["duckdb", pytest.param("clickhouse", marks=pytest.mark.clickhouse)])
+def warehouse_overrides(request: pytest.FixtureRequest) -> dict[str, Any]:
+    """Settings overrides that run a test once on each warehouse engine: embedded DuckDB, then ClickHouse."""
+    if request.param == "clickhouse":
+        return {"warehouse_url": request.getfixturevalue("clickhouse_url")}
+    return {}

@@ -93,9 +93,7 @@ def live(tmp_path: Path) -> Iterator[Live]:
     yield from live_env(tmp_path, audience_file_max_bytes=4096)
 
 
-@pytest.fixture(params=["duckdb", pytest.param("clickhouse", marks=pytest.mark.clickhouse)])
-def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
+@pytest.fixture
+def settings(tmp_path: Path, warehouse_overrides: dict[str, Any]) -> Settings:
     """Every test on the default app runs on the embedded DuckDB warehouse and on the ClickHouse server."""
-    if request.param == "clickhouse":
-        return make_settings(tmp_path, warehouse_url=request.getfixturevalue("clickhouse_url"))
-    return make_settings(tmp_path)
+    return make_settings(tmp_path, **warehouse_overrides)

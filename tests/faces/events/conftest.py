@@ -32,9 +32,7 @@ def without_receipt(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{k: v for k, v in e.items() if k != "received_at"} for e in events]
 
 
-@pytest.fixture(params=["duckdb", pytest.param("clickhouse", marks=pytest.mark.clickhouse)])
-def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
-    """Every events-face test runs on the embedded DuckDB warehouse and on the ClickHouse server."""
-    if request.param == "clickhouse":
-        return make_settings(tmp_path, warehouse_url=request.getfixturevalue("clickhouse_url"))
-    return make_settings(tmp_path)
+@pytest.fixture
+def settings(tmp_path: Path, warehouse_overrides: dict[str, Any]) -> Settings:
+    """Every test on the default app runs on the embedded DuckDB warehouse and on the ClickHouse server."""
+    return make_settings(tmp_path, **warehouse_overrides)
