@@ -49,6 +49,9 @@ def _no_shell_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in [k for k in os.environ if k.startswith("TRAITBASE_")]:
         monkeypatch.delenv(name)
 
+# The ClickHouse server fixtures (scale mode), kept in their own module.
+pytest_plugins = ["tests.clickhouse_fixtures"]
+
 
 def make_settings(data_dir: Path, **overrides: Any) -> Settings:
     return Settings(data_dir=data_dir, access_log=False, log_level="WARNING", **overrides)

@@ -48,6 +48,10 @@ def serve(
 ) -> None:
     """Run the server. On the very first start of a data directory, print the admin token once."""
     settings = local.settings_with(host=host, port=port, data_dir=data_dir, database_url=database_url)
+    refused = local.claim_data_dir(settings)
+    if refused is not None:
+        output.error(refused)
+        raise typer.Exit(1)
     created = local.bootstrap(settings, migrate_first=settings.auto_migrate)
     if created is not None:
         output.bootstrap(created, as_json=as_json)
