@@ -50,6 +50,10 @@ def _no_shell_settings(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv(name)
 
 
+# The ClickHouse server fixtures (scale mode), kept in their own module.
+pytest_plugins = ["tests.clickhouse_fixtures"]
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--fuzz-examples",

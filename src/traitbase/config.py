@@ -395,6 +395,30 @@ class Settings(BaseSettings):
     )
 
     # --- warehouse (events and audiences; DuckDB embedded) ---------------------------------
+    warehouse_url: str | None = Field(
+        None,
+        description=(
+            "Where the warehouse lives. Unset: the embedded DuckDB file (`warehouse_path`, one server process). "
+            "`clickhouse://user:password@host:9000/database`: a ClickHouse server shared by every API and "
+            "worker process (scale mode; native protocol port)."
+        ),
+    )
+    warehouse_writer_linger_seconds: float = Field(
+        0.005,
+        ge=0,
+        description=(
+            "ClickHouse: how long the writer waits after a request arrives for others to join its insert "
+            "(bounded latency for fewer, larger inserts)."
+        ),
+    )
+    warehouse_pending_seconds: float = Field(
+        30.0,
+        gt=0,
+        description=(
+            "ClickHouse: a retried Idempotency-Key whose first attempt is still pending after this long is "
+            "taken as crashed and completed by the retry (sooner: answered 409, retry)."
+        ),
+    )
     warehouse_path: Path | None = Field(
         None, description="DuckDB file of the warehouse (events, audiences). Unset: `<data_dir>/warehouse.duckdb`."
     )

@@ -24,7 +24,7 @@ from traitbase.storage.ratelimit import RateLimiter
 from traitbase.storage.replay import open_replay_guard
 from traitbase.storage.repos import keys as key_repo
 from traitbase.storage.warehouse.base import Warehouse
-from traitbase.storage.warehouse.duckdb import DuckDBWarehouse
+from traitbase.storage.warehouse.engines import open_warehouse as _open_engine
 from traitbase.storage.writer import GroupCommitWriter
 
 
@@ -123,14 +123,5 @@ class AppContext:
 
 
 def open_warehouse(settings: Settings) -> Warehouse:
-    return DuckDBWarehouse(
-        settings.resolved_warehouse_path,
-        max_batch_ops=settings.warehouse_writer_max_batch,
-        max_batch_rows=settings.warehouse_writer_max_rows,
-        read_timeout=settings.warehouse_read_timeout_seconds,
-        read_max_rows=settings.warehouse_read_max_rows,
-        idempotency_ttl=settings.idempotency_ttl_seconds,
-        memory_limit=settings.warehouse_memory_limit,
-        threads=settings.warehouse_threads,
-        temp_dir=settings.resolved_warehouse_temp_dir,
-    )
+    # The engine comes from warehouse_url's scheme (storage/warehouse/engines.py's registry).
+    return _open_engine(settings)

@@ -15,6 +15,7 @@ from traitbase.config import Settings
 from traitbase.domain.control import localadmin
 from traitbase.domain.control.bootstrap import first_start
 from traitbase.storage.db import Database, alembic_config, migrate
+from traitbase.storage.warehouse.engines import DataDirInUse, engine_for, hold_data_dir_lock
 
 
 def settings_with(**overrides: Any) -> Settings:
@@ -40,6 +41,17 @@ def bootstrap(settings: Settings, *, migrate_first: bool = True) -> dict[str, An
     finally:
         db.dispose()
     return asdict(result) if result is not None else None
+
+
+def claim_data_dir(settings: Settings) -> str | None:
+    """Embedded mode: hold the data directory's lock now; returns why not when another server holds it."""
+    if engine_for(settings).shared:
+        return None
+    try:
+        hold_data_dir_lock(settings.data_dir)
+    except DataDirInUse as exc:
+        return str(exc)
+    return None
 
 
 def mint_admin_key(settings: Settings, *, org_id: int | None, name: str) -> dict[str, Any]:

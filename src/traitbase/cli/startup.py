@@ -35,6 +35,7 @@ class ExitCode(IntEnum):
     SETTING = 3  # a setting (TRAITBASE_* or its option) has a value that cannot be used
     DATA_DIR = 4  # the data directory (or a path beside it) cannot be created, read or written
     ADDRESS = 5  # the server cannot listen on host:port (in use, not allowed, unknown host)
+    DATA_DIR_IN_USE = 6  # embedded mode: another server already serves this data directory
 
 
 class StartupError(Exception):

@@ -21,17 +21,22 @@ from traitbase.logs import configure_logging
 from traitbase.security import Signer, load_master_key
 from traitbase.storage.blobs import open_blob_store
 from traitbase.storage.db import Database, migrate
+from traitbase.storage.warehouse.engines import engine_for
 
 log = logging.getLogger(__name__)
 
 
 def open_resources(settings: Settings) -> Resources:
+    # A shared warehouse (ClickHouse) is opened here too, so every job kind runs in this process;
+    # the embedded DuckDB file stays with the server process.
+    engine = engine_for(settings)
     return Resources(
         settings=settings,
         db=Database(settings),
         blobs=open_blob_store(settings),
         signer=Signer(load_master_key(settings)),
         limits=Limits.from_settings(settings),
+        warehouse=engine.open(settings) if engine.shared else None,
     )
 
 
@@ -59,6 +64,8 @@ def run(settings: Settings, *, once: bool = False, workers: int | None = None) -
         pool.stop()
         return 0
     finally:
+        if res.warehouse is not None:
+            res.warehouse.close()
         res.db.dispose()
 
 

@@ -12,11 +12,12 @@ import tempfile
 from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO, cast
+from typing import Any, BinaryIO
 
 from traitbase.config import Settings
 from traitbase.errors import NotFound, TooLarge
 from traitbase.storage.blobs import BlobInfo, check_key
+from traitbase.storage.blobs_s3_reader import open_ranged
 
 PART_SIZE = 8 * 1024 * 1024
 
@@ -104,11 +105,14 @@ class S3BlobStore:
 
     # --- reading ---------------------------------------------------------------------------
     def open(self, key: str) -> BinaryIO:
-        try:
-            body = self._s3.get_object(Bucket=self.bucket, Key=self._k(key))["Body"]
-        except self._s3.exceptions.NoSuchKey:
-            raise NotFound(f"no stored file {key}") from None
-        return cast(BinaryIO, body)
+        # Seekable (ranged GETs): readers sniff the first bytes and resume at offsets.
+        size = self.size(key)
+        name = self._k(key)
+
+        def get_from(offset: int) -> object:
+            return self._s3.get_object(Bucket=self.bucket, Key=name, Range=f"bytes={offset}-")["Body"]
+
+        return open_ranged(get_from, size)
 
     def iter_chunks(self, key: str, *, start: int = 0) -> Iterator[bytes]:
         try:

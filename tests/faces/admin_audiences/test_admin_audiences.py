@@ -15,9 +15,9 @@ from tests.faces.support import ISO_UTC
 
 
 @pytest.fixture
-def loaded(tmp_path: Path) -> Iterator[tuple[Env, int]]:
-    """An app with one audience list loaded by the background job: ids abc, 123, =cmd."""
-    settings = make_settings(tmp_path, job_poll_seconds=0.05)
+def loaded(tmp_path: Path, warehouse_overrides: dict[str, Any]) -> Iterator[tuple[Env, int]]:
+    """An app with one audience list loaded by the background job: ids abc, 123, =cmd (on each engine)."""
+    settings = make_settings(tmp_path, job_poll_seconds=0.05, **warehouse_overrides)
     for env in build_env(settings):
         token = env.key(["upload"])
         key_id, secret = token.split("-", 1)[1].split(".", 1)

@@ -16,6 +16,7 @@ import pytest
 import uvicorn
 
 from tests.conftest import Env, build_env, make_settings
+from traitbase.config import Settings
 from traitbase.domain.keys.tokenauth import compute_token
 
 
@@ -90,3 +91,9 @@ def live_env(tmp_path: Path, **overrides: Any) -> Iterator[Live]:
 @pytest.fixture
 def live(tmp_path: Path) -> Iterator[Live]:
     yield from live_env(tmp_path, audience_file_max_bytes=4096)
+
+
+@pytest.fixture
+def settings(tmp_path: Path, warehouse_overrides: dict[str, Any]) -> Settings:
+    """Every test on the default app runs on the embedded DuckDB warehouse and on the ClickHouse server."""
+    return make_settings(tmp_path, **warehouse_overrides)

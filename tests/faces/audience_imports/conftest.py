@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -11,5 +12,5 @@ from traitbase.config import Settings
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return make_settings(tmp_path, job_workers=0)
+def settings(tmp_path: Path, warehouse_overrides: dict[str, Any]) -> Settings:
+    return make_settings(tmp_path, job_workers=0, **warehouse_overrides)

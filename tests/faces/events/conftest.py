@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import Env
+from tests.conftest import Env, make_settings
+from traitbase.config import Settings
 
 
 @pytest.fixture
@@ -28,3 +30,9 @@ def user_events(env: Env, user_id: str, *, environment: str = "production") -> l
 def without_receipt(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Events minus the server's receive time (the one value a test cannot know)."""
     return [{k: v for k, v in e.items() if k != "received_at"} for e in events]
+
+
+@pytest.fixture
+def settings(tmp_path: Path, warehouse_overrides: dict[str, Any]) -> Settings:
+    """Every test on the default app runs on the embedded DuckDB warehouse and on the ClickHouse server."""
+    return make_settings(tmp_path, **warehouse_overrides)

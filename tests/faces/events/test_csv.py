@@ -28,8 +28,8 @@ KPI_FILE = (
 
 
 @pytest.fixture
-def csv_env(tmp_path: Path) -> Iterator[Env]:
-    yield from build_env(make_settings(tmp_path, job_workers=0, events_csv_chunk_rows=2))
+def csv_env(tmp_path: Path, warehouse_overrides: dict[str, Any]) -> Iterator[Env]:
+    yield from build_env(make_settings(tmp_path, job_workers=0, events_csv_chunk_rows=2, **warehouse_overrides))
 
 
 def _run_jobs(env: Env) -> int:

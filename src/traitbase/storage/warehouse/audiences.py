@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import duckdb
 
@@ -83,6 +84,14 @@ def _id_expr(file_format: str) -> str:
 def load_members(
     tx: WriteTx, t: Target, *, sources: Sequence[Source], file_format: str, max_id_length: int
 ) -> LoadCounts:
+    """Load every source as ``t.version`` with the loader of the writer's engine (``LOADERS``)."""
+    engine = getattr(tx, "engine", "duckdb")
+    return LOADERS[engine](tx, t, sources=sources, file_format=file_format, max_id_length=max_id_length)
+
+
+def load_members_duckdb(
+    tx: WriteTx, t: Target, *, sources: Sequence[Source], file_format: str, max_id_length: int
+) -> LoadCounts:
     """Load every source as ``t.version`` and make it the audience's only version (inside the writer's tx).
 
     One ``INSERT ... SELECT ... FROM read_csv`` per file straight into ``audience_members`` (no
@@ -128,6 +137,16 @@ def load_members(
         raise ValueError(str(exc).splitlines()[0]) from exc
     ok = total - failed
     return LoadCounts(total_lines=total, successful_lines=ok, failed_lines=failed, record_count=ok)
+
+
+class Loader(Protocol):
+    def __call__(
+        self, tx: WriteTx, t: Target, *, sources: Sequence[Source], file_format: str, max_id_length: int
+    ) -> LoadCounts: ...
+
+
+# Writer engine -> how it bulk-loads audience files (ClickHouse's registers from ch_audiences.py).
+LOADERS: dict[str, Loader] = {"duckdb": load_members_duckdb}
 
 
 def drop_members(tx: WriteTx, *, project: str, environment: str, audience_ids: Sequence[int]) -> None:

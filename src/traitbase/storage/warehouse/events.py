@@ -37,8 +37,7 @@ def _last_per_key(table: pa.Table, keys: tuple[str, ...]) -> pa.Table:
 def known_levels(tx: WriteTx, *, project: str, environment: str, users: list[str]) -> dict[str, int]:
     """The stored level of each of ``users`` that has one."""
     rows = tx.execute(
-        "SELECT user_id, level FROM user_levels WHERE project = ? AND environment = ? "
-        "AND user_id IN (SELECT unnest(?::VARCHAR[]))",
+        "SELECT user_id, level FROM user_levels WHERE project = ? AND environment = ? AND list_contains(?, user_id)",
         [project, environment, users],
     )
     return {str(u): int(lv) for u, lv in rows}
