@@ -19,6 +19,15 @@ answers() {
     clickhouse-client --host 127.0.0.1 --port "$CH_TCP_PORT" --query "SELECT 1" >/dev/null 2>&1
 }
 
+# A killed server whose parent never reaps it stays a zombie, which `kill -0` still finds: look at
+# its state instead.
+alive() {
+    local pid=$1 state
+    [[ -r "/proc/$pid/stat" ]] || return 1
+    state=$(sed -e 's/^.*) //' "/proc/$pid/stat" | cut -d' ' -f1)
+    [[ "$state" != Z ]]
+}
+
 write_config() {
     mkdir -p "$CH_DIR"/{conf,data,tmp,user_files,format_schemas,log}
     cp "$SRC_CONFIG/users.xml" "$CH_DIR/conf/users.xml"
@@ -39,7 +48,7 @@ write_config() {
 
 start() {
     command -v clickhouse-server >/dev/null || { echo "clickhouse-server is not installed" >&2; return 1; }
-    if [[ -f "$PIDFILE" ]] && kill -0 "$(cat "$PIDFILE")" 2>/dev/null; then
+    if [[ -f "$PIDFILE" ]] && alive "$(cat "$PIDFILE")"; then
         echo "ClickHouse already running (pid $(cat "$PIDFILE")) on 127.0.0.1:$CH_TCP_PORT"
         return 0
     fi
@@ -48,7 +57,7 @@ start() {
     echo $! >"$PIDFILE"
     local waited=0
     until answers; do
-        if ! kill -0 "$(cat "$PIDFILE")" 2>/dev/null; then
+        if ! alive "$(cat "$PIDFILE")"; then
             echo "clickhouse-server exited; last log lines:" >&2
             tail -n 20 "$CH_DIR/log/stdout.log" "$CH_DIR/log/server.err.log" >&2 2>/dev/null || true
             return 1
@@ -67,14 +76,14 @@ stop() {
     [[ -f "$PIDFILE" ]] || { echo "ClickHouse is not running"; return 0; }
     local pid
     pid=$(cat "$PIDFILE")
-    if kill -0 "$pid" 2>/dev/null; then
+    if alive "$pid"; then
         kill -TERM "$pid"
         local waited=0
-        while kill -0 "$pid" 2>/dev/null && ((waited < 300)); do
+        while alive "$pid" && ((waited < 300)); do
             sleep 0.1
             waited=$((waited + 1))
         done
-        kill -0 "$pid" 2>/dev/null && kill -KILL "$pid"
+        if alive "$pid"; then kill -KILL "$pid"; fi
     fi
     rm -f "$PIDFILE"
     echo "ClickHouse stopped (pid $pid)"

@@ -1,6 +1,8 @@
 """Event ingestion throughput over HTTP (``POST /v1/actions``), and its ratio to a bare DuckDB insert.
 
-    python bench/events.py [--requests 400] [--warmup 40] [--connections 8]
+    python bench/events.py [--requests 400] [--warmup 40] [--connections 8] [--warehouse clickhouse]
+
+(``--warehouse clickhouse``: see ``bench/events_clickhouse.py``.)
 
 The server is a real ``uvicorn`` process on a free 127.0.0.1 port over a fresh data directory;
 the load generator is another process driving keep-alive HTTP/1.1 connections (raw asyncio,
@@ -107,7 +109,16 @@ def main() -> int:
     ap.add_argument("--requests", type=int, default=400, help="timed requests (1,000 actions each)")
     ap.add_argument("--warmup", type=int, default=40, help="warm-up requests before timing")
     ap.add_argument("--connections", type=int, default=8, help="keep-alive connections")
+    ap.add_argument("--warehouse", choices=["duckdb", "clickhouse"], default="duckdb", help="warehouse engine")
+    ap.add_argument("--clickhouse-url", default="clickhouse://127.0.0.1:19000", help="ClickHouse server (native port)")
     args = ap.parse_args()
+    if args.warehouse == "clickhouse":
+        import events_clickhouse
+
+        work = Workload("/v1/actions", batch_body, 201, b"1000 actions have been", DEADLINE_S)
+        return events_clickhouse.main(
+            args, batch=BATCH, work=work, table_of=lambda i, project, now: reference_table(batch_rows(i), project, now)
+        )
 
     with tempfile.TemporaryDirectory(prefix="tb-bench-") as tmp:
         server_dir = Path(tmp, "server")

@@ -12,6 +12,8 @@ import subprocess
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -87,63 +89,117 @@ def _key(url: str, admin: dict[str, str], project: str) -> str:
     return token
 
 
+def _stream_with_a_crash(url: str, token: str, crash: Callable[[], None]) -> set[int]:
+    """Send every batch from CLIENTS threads, each retried with its key until acknowledged; run
+    ``crash`` once KILL_AFTER_ACKS batches were acknowledged. Returns the acknowledged batches."""
+    acked: set[int] = set()
+    lock = threading.Lock()
+    todo = list(range(BATCHES))
+    answers: Counter[str] = Counter()  # every answer the clients got, to explain a failure
+
+    def client() -> None:
+        while True:
+            with lock:
+                if not todo:
+                    return
+                i = todo.pop(0)
+            actions = [{"user_id": f"batch{i}", "action_id": str(j), "action_name": "tick"} for j in range(BATCH_SIZE)]
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                try:
+                    r = httpx.post(
+                        f"{url}/v1/actions",
+                        json={"actions": actions},
+                        headers={"Authorization": f"Bearer {token}", "Idempotency-Key": f"b{i}"},
+                        timeout=10,
+                    )
+                except httpx.HTTPError as exc:
+                    answers[type(exc).__name__] += 1
+                    time.sleep(0.1)
+                    continue
+                answers[f"{r.status_code} {r.text[:80]}"] += 1
+                if r.status_code == 201:
+                    with lock:
+                        acked.add(i)
+                    break
+                time.sleep(0.2)  # 409 (first attempt still pending), 503 while a store restarts
+
+    threads = [threading.Thread(target=client) for _ in range(CLIENTS)]
+    for t in threads:
+        t.start()
+    while len(acked) < KILL_AFTER_ACKS:
+        time.sleep(0.01)
+    crash()
+    for t in threads:
+        t.join(180)
+    if acked != set(range(BATCHES)):
+        raise AssertionError(f"not acknowledged: {sorted(set(range(BATCHES)) - acked)}; answers: {dict(answers)}")
+    return acked
+
+
+def _each_batch_stored_once(url: str, admin: dict[str, str], project: str) -> None:
+    for i in range(BATCHES):
+        events = httpx.get(
+            f"{url}/admin/v1/projects/{project}/users/batch{i}/events", params={"limit": 1000}, headers=admin
+        ).json()["data"]
+        assert Counter(e["event_id"] for e in events) == Counter({str(j): 1 for j in range(BATCH_SIZE)}), i
+
+
 def test_api_killed_mid_stream_loses_and_duplicates_no_acknowledged_push(deployment: Deployment) -> None:
     admin, project = _boot(deployment)
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    api = _start_api(deployment, port)
+    procs = [_start_api(deployment, port)]
+
+    def crash() -> None:
+        _kill(procs[0])
+        procs[0] = _start_api(deployment, port)
+
     try:
-        token = _key(url, admin, project)
-        acked: set[int] = set()
-        lock = threading.Lock()
-        todo = list(range(BATCHES))
-        killed = threading.Event()
-
-        def client() -> None:
-            while True:
-                with lock:
-                    if not todo:
-                        return
-                    i = todo.pop(0)
-                actions = [
-                    {"user_id": f"batch{i}", "action_id": str(j), "action_name": "tick"} for j in range(BATCH_SIZE)
-                ]
-                deadline = time.monotonic() + 120
-                while time.monotonic() < deadline:  # retry with the same key until acknowledged
-                    try:
-                        r = httpx.post(
-                            f"{url}/v1/actions",
-                            json={"actions": actions},
-                            headers={"Authorization": f"Bearer {token}", "Idempotency-Key": f"b{i}"},
-                            timeout=10,
-                        )
-                    except httpx.HTTPError:
-                        time.sleep(0.1)
-                        continue
-                    if r.status_code == 201:
-                        with lock:
-                            acked.add(i)
-                        break
-                    time.sleep(0.2)  # 409 (first attempt still pending), 503 while restarting
-
-        threads = [threading.Thread(target=client) for _ in range(CLIENTS)]
-        for t in threads:
-            t.start()
-        while len(acked) < KILL_AFTER_ACKS:
-            time.sleep(0.01)
-        _kill(api)
-        killed.set()
-        api = _start_api(deployment, port)
-        for t in threads:
-            t.join(180)
+        acked = _stream_with_a_crash(url, _key(url, admin, project), crash)
         assert acked == set(range(BATCHES))
-        for i in range(BATCHES):
-            events = httpx.get(
-                f"{url}/admin/v1/projects/{project}/users/batch{i}/events", params={"limit": 1000}, headers=admin
-            ).json()["data"]
-            assert Counter(e["event_id"] for e in events) == Counter({str(j): 1 for j in range(BATCH_SIZE)}), i
+        _each_batch_stored_once(url, admin, project)
     finally:
-        _stop(api)
+        _stop(procs[0])
+
+
+def test_clickhouse_killed_mid_stream_loses_and_duplicates_no_acknowledged_push(
+    deployment: Deployment, tmp_path: Path
+) -> None:
+    """A ClickHouse server of this test's own (private ports and directory) is SIGKILLed and restarted."""
+    ch_env = {
+        **os.environ,
+        "CH_DIR": str(tmp_path / "clickhouse"),
+        "CH_TCP_PORT": str(free_port()),
+        "CH_HTTP_PORT": str(free_port()),
+        "CH_INTERSERVER_PORT": str(free_port()),
+    }
+    script = [str(Path(__file__).resolve().parents[2] / ".ci" / "clickhouse.sh")]
+    subprocess.run([*script, "start"], env=ch_env, check=True, timeout=120, capture_output=True)
+    try:
+        deployment.env["TRAITBASE_WAREHOUSE_URL"] = f"clickhouse://127.0.0.1:{ch_env['CH_TCP_PORT']}/tb_crash"
+        admin, project = _boot(deployment)
+        port = free_port()
+        url = f"http://127.0.0.1:{port}"
+        api = _start_api(deployment, port)
+        not_ready: list[int] = []
+
+        def crash() -> None:
+            pid = int((tmp_path / "clickhouse" / "server.pid").read_text())
+            os.kill(pid, signal.SIGKILL)
+            time.sleep(0.5)
+            not_ready.append(httpx.get(f"{url}/readyz", timeout=10).status_code)
+            subprocess.run([*script, "start"], env=ch_env, check=True, timeout=120, capture_output=True)
+
+        try:
+            acked = _stream_with_a_crash(url, _key(url, admin, project), crash)
+            assert not_ready == [503]  # /readyz said not ready while the warehouse was down
+            assert acked == set(range(BATCHES))
+            _each_batch_stored_once(url, admin, project)
+        finally:
+            _stop(api)
+    finally:
+        subprocess.run([*script, "stop"], env=ch_env, check=False, timeout=60, capture_output=True)
 
 
 def test_worker_killed_mid_audience_replace_never_shows_mixed_versions(deployment: Deployment) -> None:

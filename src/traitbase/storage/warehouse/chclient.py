@@ -18,6 +18,8 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 from urllib.parse import parse_qsl, urlsplit
 
+from traitbase.errors import Unavailable
+
 
 @dataclass(frozen=True)
 class QueryResult:
@@ -85,6 +87,8 @@ class DriverClient:
 
     @contextmanager
     def _conn(self) -> Iterator[Any]:
+        from clickhouse_driver.errors import NetworkError, SocketTimeoutError, UnexpectedPacketFromServerError
+
         self._slots.acquire()
         try:
             try:
@@ -93,6 +97,10 @@ class DriverClient:
                 client = self._factory()
             try:
                 yield client
+            except (NetworkError, SocketTimeoutError, UnexpectedPacketFromServerError, OSError, EOFError) as exc:
+                client.disconnect()
+                # The server is down or restarting: a retryable answer (503), not a failure of the request.
+                raise Unavailable(f"the warehouse at {self._host}:{self._port} is unreachable", retry_after=1) from exc
             except BaseException:
                 # A failed call may leave the connection mid-packet: drop it instead of reusing it.
                 client.disconnect()
