@@ -73,9 +73,17 @@ def test_limiter_windows() -> None:
     assert lim.peek("other", "free").left_minute == 2  # per key
 
 
-SCOPE = Scope(project="566d12f9", environment="production", start=datetime(2024, 12, 1), end=datetime(2024, 12, 3),
-              url="https://shop.example/lp", merged=True, device="PC",
-              conds=(Cond("coalesce(p.os, '') IN (?)", ("Windows",)),), group="date_trunc('week', p.event_time)")  # fmt: skip
+SCOPE = Scope(
+    project="566d12f9",
+    environment="production",
+    start=datetime(2024, 12, 1),
+    end=datetime(2024, 12, 3),
+    url="https://shop.example/lp",
+    merged=True,
+    device="PC",
+    conds=(Cond("coalesce(p.os, '') IN (?)", ("Windows",)),),
+    group="date_trunc('week', p.event_time)",
+)
 VQ = sql.ValuesQuery("566d12f9", "production", datetime(2024, 12, 1), datetime(2024, 12, 3), search="a", extra=[])
 BUILDERS = {
     "page_counts": sql.page_counts(SCOPE),
