@@ -30,6 +30,7 @@ from typing import Any
 import httpx
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 from harness import free_port, start_server, stop_server
 
 from traitbase.config import Settings
@@ -70,16 +71,19 @@ def setup(data: Path) -> tuple[str, str]:
         with db.uow() as s:
             boot = first_start(s, settings, now_iso="2026-01-01T00:00:00Z")
             assert boot is not None
-            root = Principal(key_id=boot.admin_key_id, org_id=boot.org_id, project_id=None, environment="production",
-                             scopes=frozenset({"admin", "query", "upload"}), plan="free", instance_admin=True)  # fmt: skip
+            root = Principal(
+                key_id=boot.admin_key_id, org_id=boot.org_id, project_id=None, environment="production",
+                scopes=frozenset({"admin", "query", "upload"}), plan="free", instance_admin=True,
+            )  # fmt: skip
             issued = admin.issue_key(s, root, org_id=None, project_id=boot.project_id, environment="production",
                                      name="bench", scopes=["query"])  # fmt: skip
             url = _url(0)
             norm = normalize_url(url, "merged")
+            blocks = [{"name": b, "selector": f"#b{i}"} for i, b in enumerate(BLOCKS)]
+            elements = [{"name": e, "selector": f"#e{i}", "cta": i == 0} for i, e in enumerate(ELEMENTS)]
             page_repo.put_page(s, org_id=boot.org_id, project_id=boot.project_id, environment="production",
-                               match="merged", url=norm, url_key=url_key(norm), device="PC",
-                               blocks=[{"name": b, "selector": f"#b{i}"} for i, b in enumerate(BLOCKS)],
-                               elements=[{"name": e, "selector": f"#e{i}", "cta": i == 0} for i, e in enumerate(ELEMENTS)])  # fmt: skip
+                               match="merged", url=norm, url_key=url_key(norm), device="PC", blocks=blocks,
+                               elements=elements)  # fmt: skip
             page_repo.put_goal(s, org_id=boot.org_id, project_id=boot.project_id, environment="production",
                                name=GOAL, type_="event", match="purchase")  # fmt: skip
         return boot.project_id, issued.token
@@ -104,7 +108,7 @@ def generate(project: str, events: int, now: datetime, seed: int = 7) -> dict[st
     visit_start = np.sort(rng.integers(start_us, int(now.timestamp() * 1e6) - 3_600_000_000, n_visits))
     pv_time = visit_start[visit_of_pv] + pos * 30_000_000
     url_idx = (rng.zipf(1.2, n_pv) - 1) % URLS
-    urls = np.array([_url(i) for i in range(URLS)], dtype=object)
+    urls = pa.array([_url(i) for i in range(URLS)])
     device_v = DEVICES[rng.choice(3, n_visits, p=[0.55, 0.4, 0.05])]
     source_v = SOURCES[rng.choice(6, n_visits, p=[0.3, 0.3, 0.15, 0.1, 0.1, 0.05])]
     page_key = np.arange(1, n_pv + 1, dtype=np.int64)
@@ -113,7 +117,8 @@ def generate(project: str, events: int, now: datetime, seed: int = 7) -> dict[st
     ts = pa.array(pv_time, type=pa.timestamp("us"))
     common = {"project": project, "environment": "production", "event_time": ts, "received_at": ts,
               "visitor_key": visitor_key, "visit_key": visit_key, "page_key": page_key,
-              "url": urls[url_idx], "url_base": urls[url_idx], "device_type": device_v[visit_of_pv], "is_bot": False}  # fmt: skip
+              "url": pc.take(urls, url_idx), "url_base": pc.take(urls, url_idx),
+              "device_type": device_v[visit_of_pv], "is_bot": False}  # fmt: skip
 
     def table(name: str, cols: dict[str, Any], rows: int) -> pa.Table:
         schema = collect.SCHEMAS[name]
@@ -138,28 +143,32 @@ def generate(project: str, events: int, now: datetime, seed: int = 7) -> dict[st
     seen = rng.random((n_pv, 5)) < np.array([0.95, 0.8, 0.6, 0.4, 0.25])
     offsets = pa.array(np.arange(0, 5 * n_pv + 1, 5, dtype=np.int32))
     scroll = rng.integers(800, 4001, n_pv).astype(np.int32)
-    out[collect.PAGELEAVES] = table(collect.PAGELEAVES, {**common, "active_ms": rng.exponential(40_000, n_pv).astype(np.int64),
+    names = pc.take(pa.array(BLOCKS), np.tile(np.arange(5), n_pv))
+    out[collect.PAGELEAVES] = table(collect.PAGELEAVES, {
+        **common, "active_ms": rng.exponential(40_000, n_pv).astype(np.int64),
         "max_scroll": scroll, "page_height": np.full(n_pv, 4000, dtype=np.int32), "scroll_fraction": scroll / 4000.0,
-        "block_names": pa.ListArray.from_arrays(offsets, pa.array(np.tile(np.array(BLOCKS, dtype=object), n_pv).tolist())),
+        "block_names": pa.ListArray.from_arrays(offsets, names),
         "block_seconds": pa.ListArray.from_arrays(offsets, pa.array(seconds.ravel())),
         "block_seen": pa.ListArray.from_arrays(offsets, pa.array(seen.ravel()))}, n_pv)  # fmt: skip
 
     def sample(n: int) -> tuple[np.ndarray, dict[str, Any]]:
         pick = np.sort(rng.integers(0, n_pv, n))
         t = pa.array(pv_time[pick] + 1_000_000, type=pa.timestamp("us"))
-        cols = {k: (v[pick] if isinstance(v, np.ndarray) else v) for k, v in common.items()}
+        cols = {k: (v[pick] if isinstance(v, np.ndarray) else pc.take(v, pick) if isinstance(v, pa.Array) else v)
+                for k, v in common.items()}  # fmt: skip
         cols.update(event_time=t, received_at=t)
         return pick, cols
 
     n_clicks, n_views, n_conv = int(events * 0.25), int(events * 0.12), int(events * 0.03)
     _, cc = sample(n_clicks)
-    elements = np.array(ELEMENTS + [None] * 5, dtype=object)[rng.integers(0, 10, n_clicks)]
-    out[collect.CLICKS] = table(collect.CLICKS, {**cc, "x": rng.random(n_clicks), "y": rng.integers(0, 4000, n_clicks).astype(np.int32),
-        "selector": np.array([f"#e{i}" for i in range(10)], dtype=object)[rng.integers(0, 10, n_clicks)],
-        "element": elements}, n_clicks)  # fmt: skip
+    which = rng.integers(0, 10, n_clicks)
+    out[collect.CLICKS] = table(collect.CLICKS, {
+        **cc, "x": rng.random(n_clicks), "y": rng.integers(0, 4000, n_clicks).astype(np.int32),
+        "selector": pc.take(pa.array([f"#e{i}" for i in range(10)]), which),
+        "element": pc.take(pa.array(ELEMENTS + [None] * 5, type=pa.string()), which)}, n_clicks)  # fmt: skip
     _, vc = sample(n_views)
     views = table(collect.EVENTS, {**vc, "kind": "element_view",
-                  "element": np.array(ELEMENTS, dtype=object)[rng.integers(0, 5, n_views)]}, n_views)  # fmt: skip
+                  "element": pc.take(pa.array(ELEMENTS), rng.integers(0, 5, n_views))}, n_views)  # fmt: skip
     _, kc = sample(n_conv)
     conv = table(collect.EVENTS, {**kc, "kind": "conversion", "goal": GOAL}, n_conv)
     out[collect.EVENTS] = pa.concat_tables([views, conv])
