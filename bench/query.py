@@ -250,13 +250,16 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--events", type=int, default=10_000_000)
     ap.add_argument("--repeat", type=int, default=15)
+    ap.add_argument(
+        "--memory", default="1GB", help="warehouse_memory_limit for both sides (the default 128MB is too small)"
+    )
     args = ap.parse_args()
     now = datetime.now(UTC).replace(tzinfo=None)
     start, end = (now - timedelta(days=DAYS - 1)).date().isoformat(), now.date().isoformat()
     with tempfile.TemporaryDirectory(prefix="tb-bench-query-") as tmp:
         data = Path(tmp)
         project, token = setup(data)
-        settings = Settings(data_dir=data, access_log=False, log_level="WARNING")
+        settings = Settings(data_dir=data, access_log=False, log_level="WARNING", warehouse_memory_limit=args.memory)
         t0 = time.perf_counter()
         tables = generate(project, args.events, now.replace(tzinfo=UTC))
         rows = sum(t.num_rows for n, t in tables.items() if n != collect.VISITS)
@@ -266,7 +269,7 @@ def main() -> int:
         d = direct(settings, project, start, end, args.repeat)
         port = free_port()
         server = start_server(data, port, TRAITBASE_JOB_WORKERS="0", TRAITBASE_PLAN_FREE_PER_MINUTE="100000",
-                              TRAITBASE_PLAN_FREE_PER_DAY="1000000")  # fmt: skip
+                              TRAITBASE_PLAN_FREE_PER_DAY="1000000", TRAITBASE_WAREHOUSE_MEMORY_LIMIT=args.memory)  # fmt: skip
         try:
             h = over_http(port, token, project, start, end, args.repeat)
         finally:

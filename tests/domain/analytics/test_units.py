@@ -88,6 +88,7 @@ VQ = sql.ValuesQuery("566d12f9", "production", datetime(2024, 12, 1), datetime(2
 BUILDERS = {
     "page_counts": sql.page_counts(SCOPE),
     "page_leaves": sql.page_leaves(SCOPE),
+    "page_views": sql.page_views(SCOPE),
     "page_clicks": sql.page_clicks(SCOPE, ["Buy"]),
     "page_conversions": sql.page_conversions(SCOPE, ["Purchase"]),
     "page_any_conversion": sql.page_any_conversion(SCOPE, ["Purchase"]),

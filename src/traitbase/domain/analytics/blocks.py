@@ -13,7 +13,7 @@ from traitbase.storage.warehouse import analytics as sql
 
 
 def _pv(job: Job) -> int:
-    rows = job.reader.rows(sql.page_counts(scope(job)))
+    rows = job.reader.rows(sql.page_views(scope(job)))
     return sum(count(r["pv"]) for r in rows)
 
 
