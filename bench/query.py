@@ -268,8 +268,12 @@ def main() -> int:
         print(f"loaded {rows:,} tracker events (+ visits) in {time.perf_counter() - t0:.1f} s")
         d = direct(settings, project, start, end, args.repeat)
         port = free_port()
-        limits = {"TRAITBASE_PLAN_FREE_PER_MINUTE": "100000", "TRAITBASE_PLAN_FREE_PER_DAY": "1000000"}
-        server = start_server(data, port, TRAITBASE_JOB_WORKERS="0", TRAITBASE_WAREHOUSE_MEMORY_LIMIT=args.memory, **limits)  # fmt: skip
+        limits = {
+            "TRAITBASE_PLAN_FREE_PER_MINUTE": "100000",
+            "TRAITBASE_PLAN_FREE_PER_DAY": "1000000",
+            "TRAITBASE_WAREHOUSE_MEMORY_LIMIT": args.memory,
+        }
+        server = start_server(data, port, TRAITBASE_JOB_WORKERS="0", **limits)  # fmt: skip
         try:
             h = over_http(port, token, project, start, end, args.repeat)
         finally:
