@@ -204,7 +204,7 @@ def block_metrics(scope: Scope, blocks: Sequence[str]) -> tuple[str, list[Any]]:
     rows, rp = _block_rows(scope, blocks)
     sql = (
         "SELECT name, count(DISTINCT page_key) FILTER (WHERE seen) AS impression, "
-        "sum(seconds) FILTER (WHERE seconds > 0) AS seconds, count(*) FILTER (WHERE seconds > 0) AS stayed "
+        "sum(seconds) FILTER (WHERE seconds > 0) AS total_seconds, count(*) FILTER (WHERE seconds > 0) AS stayed "
         f"FROM ({rows}) r GROUP BY name"
     )
     return sql, rp
