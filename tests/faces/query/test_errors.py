@@ -101,3 +101,25 @@ def test_every_appendix_code_has_all_three_translations() -> None:
     for lang in LANGS:
         assert set(catalog.catalog(lang)["codes"]) == set(catalog.catalog("EN")["codes"])
         assert set(catalog.catalog(lang)["labels"]) == set(catalog.catalog("EN")["labels"])
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_internal_error_is_5000_without_details(
+    env: Env, clock: Any, monkeypatch: pytest.MonkeyPatch, lang: str
+) -> None:
+    from traitbase.domain.analytics import service
+
+    def broken(*_a: Any, **_k: Any) -> Any:
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr(service, "heatmap", broken)
+    qkey = env.key(["query"])
+    r = env.client.post(Q, json={**fixture.query_body(env), "lang": lang}, headers={"x-api-key": qkey})
+    assert r.status_code == 500 and r.json()["code"] == 5000
+    assert r.json()["message"] == catalog.catalog(lang)["codes"]["5000"] and "secret" not in r.text
+
+
+def test_body_over_the_cap_is_4130(env: Env) -> None:
+    r = env.client.post(Q, content=b"{" + b" " * (env.settings.query_max_body_bytes + 10) + b"}",
+                        headers={"content-type": "application/json"})  # fmt: skip
+    assert (r.status_code, r.json()["code"]) == (413, 4130)
