@@ -8,7 +8,20 @@ from typing import Annotated
 import typer
 
 from traitbase import __version__
-from traitbase.cli import admin, adminkey, audiences, events, imports, local, output, pages, scan, startup, upload
+from traitbase.cli import (
+    admin,
+    adminkey,
+    audiences,
+    events,
+    imports,
+    local,
+    output,
+    pages,
+    query,
+    scan,
+    startup,
+    upload,
+)
 from traitbase.cli.common import Json
 
 app = typer.Typer(
@@ -27,6 +40,7 @@ app.add_typer(audiences.audiences, name="audiences")
 app.add_typer(adminkey.admin_key, name="admin-key")
 app.add_typer(pages.pages, name="pages")
 app.add_typer(pages.goals, name="goals")
+app.add_typer(query.query, name="query")
 app.command("upload-attributes")(upload.upload_attributes)
 app.command("import-profiles")(imports.import_profiles)
 app.command("scan")(scan.scan)
