@@ -228,6 +228,14 @@ class Settings(BaseSettings):
             "write lock for less time and uses less memory (about 2 KB per line, two chunks at once)."
         ),
     )
+    imports_sort_memory_mb: int = Field(
+        192,
+        ge=64,
+        description=(
+            "Memory DuckDB may use to sort a JSON Lines profile import by customer before applying it (MB); "
+            "beyond it the sort spills to `<data_dir>/work/imports`. 128 MB ran out of memory on 2 M lines."
+        ),
+    )
     imports_max_line_bytes: int = Field(
         1024 * 1024, description="Longest accepted line of an import file, in bytes; longer lines fail."
     )

@@ -1,0 +1,141 @@
+"""An import file's lines in (customer, line number) order, by DuckDB's external sort, kept on disk.
+
+A profile import applies each customer's lines in file order, and no line touches another
+customer, so applying the file customer by customer gives the same result as applying it top to
+bottom. Sorted, a customer's lines are adjacent: the import reads and writes each customer once
+instead of once per chunk it appears in (measured: ~39k lines/s in file order, 104–114k sorted).
+
+Layout (one directory per job, under the data directory):
+- ``lines.bin``: every line as read (after gzip), back to back, written once in file order;
+- ``sorted.parquet``: one small row per line — line number, where it is in ``lines.bin``, whether
+  it was over-long — in (customer, line number) order. Only these small rows go through DuckDB
+  (memory limit, spilling to ``spill/``), so the sort's memory does not grow with line length;
+  the lines themselves are read back by position.
+Both are written under temporary names and renamed, ``sorted.parquet`` last, so a resumed job
+either finds a complete sorted run or sorts again; (customer, line number) is unique, so every
+sort of a file gives the same order and a checkpoint can name a position in it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from itertools import accumulate
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+SORTED_NAME = "sorted.parquet"
+LINES_NAME = "lines.bin"
+
+
+@dataclass
+class StagedLines:
+    """Lines of the file to sort: parallel lists of customer key, line number, raw line, over-long flag."""
+
+    keys: list[str]
+    numbers: list[int]
+    lines: list[bytes]
+    too_long: list[bool]
+
+
+@dataclass
+class SortedBatch:
+    numbers: list[int]
+    lines: list[bytes]
+    too_long: list[bool]
+
+
+def _connect(work_dir: Path, memory_mb: int, database: str = ":memory:") -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(database)
+    con.execute(f"SET memory_limit = '{int(memory_mb)}MB'")
+    con.execute(f"SET temp_directory = '{work_dir / 'spill'}'")
+    con.execute("SET enable_progress_bar = false")
+    return con
+
+
+def sort_lines(staged: Iterable[StagedLines], *, work_dir: Path, memory_mb: int) -> int:
+    """Spool every staged line and sort them by (key, line number) into ``work_dir``; returns the lines."""
+    work_dir.mkdir(parents=True, exist_ok=True)
+    pid = os.getpid()
+    db_file = work_dir / f"stage-{pid}.duckdb"
+    spool_tmp = work_dir / f"{LINES_NAME}.{pid}.tmp"
+    sorted_tmp = work_dir / f"{SORTED_NAME}.{pid}.tmp"
+    for stale in (db_file, spool_tmp, sorted_tmp, work_dir / SORTED_NAME):
+        stale.unlink(missing_ok=True)
+    con = _connect(work_dir, memory_mb)
+    offset = 0
+    try:
+        con.execute("CREATE TABLE stage (k VARCHAR, n BIGINT, off BIGINT, len INTEGER, long BOOLEAN)")
+        with open(spool_tmp, "wb") as spool:
+            for part in staged:
+                lengths = [len(raw) for raw in part.lines]
+                ends = list(accumulate(lengths, initial=offset))
+                spool.write(b"".join(part.lines))
+                table = pa.table(
+                    {
+                        "k": pa.array(part.keys, pa.string()),
+                        "n": pa.array(part.numbers, pa.int64()),
+                        "off": pa.array(ends[:-1], pa.int64()),
+                        "len": pa.array(lengths, pa.int32()),
+                        "long": pa.array(part.too_long, pa.bool_()),
+                    }
+                )
+                offset = ends[-1]
+                con.register("part", table)
+                con.execute("INSERT INTO stage SELECT * FROM part")
+                con.unregister("part")
+                del table, part
+            spool.flush()
+            os.fsync(spool.fileno())
+        con.execute(f"COPY (SELECT n, off, len, long FROM stage ORDER BY k, n) TO '{sorted_tmp}' (FORMAT parquet)")
+        (count,) = con.execute("SELECT count(*) FROM stage").fetchone() or (0,)
+    finally:
+        con.close()
+        db_file.unlink(missing_ok=True)
+        db_file.with_name(db_file.name + ".wal").unlink(missing_ok=True)
+        shutil.rmtree(work_dir / "spill", ignore_errors=True)
+    spool_tmp.replace(work_dir / LINES_NAME)
+    sorted_tmp.replace(work_dir / SORTED_NAME)
+    return int(count)
+
+
+def sorted_rows(work_dir: Path) -> int | None:
+    """Lines in the job's complete sorted run, or None when there is none."""
+    path = work_dir / SORTED_NAME
+    if not path.exists() or not (work_dir / LINES_NAME).exists():
+        return None
+    con = duckdb.connect()
+    try:
+        (count,) = con.execute(f"SELECT count(*) FROM read_parquet('{path}')").fetchone() or (0,)
+    finally:
+        con.close()
+    return int(count)
+
+
+def read_sorted(work_dir: Path, *, start: int, batch_lines: int, memory_mb: int = 64) -> Iterator[SortedBatch]:
+    """The sorted lines from position ``start``, ``batch_lines`` at a time."""
+    con = _connect(work_dir, memory_mb)
+    fd = os.open(work_dir / LINES_NAME, os.O_RDONLY)
+    pread = os.pread
+    try:
+        # One file, read in order: DuckDB keeps its row order (insertion order is preserved).
+        result = con.execute(
+            f"SELECT n, off, len, long FROM read_parquet('{work_dir / SORTED_NAME}') OFFSET {int(start)}"
+        )
+        while rows := result.fetchmany(batch_lines):
+            yield SortedBatch(
+                numbers=[r[0] for r in rows],
+                lines=[pread(fd, r[2], r[1]) for r in rows],
+                too_long=[r[3] for r in rows],
+            )
+    finally:
+        os.close(fd)
+        con.close()
+
+
+def remove(work_dir: Path) -> None:
+    shutil.rmtree(work_dir, ignore_errors=True)
