@@ -49,10 +49,16 @@ class SortedBatch:
     too_long: list[bool]
 
 
-def _connect(work_dir: Path, memory_mb: int, database: str = ":memory:") -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect(database)
+def _quoted(path: Path) -> str:
+    """A path as an SQL string literal (DuckDB takes file names in the statement text)."""
+    return "'" + str(path).replace("'", "''") + "'"
+
+
+def _connect(work_dir: Path, memory_mb: int) -> duckdb.DuckDBPyConnection:
+    # In memory: the staged rows spill to temp_directory past the memory limit.
+    con = duckdb.connect(":memory:")
     con.execute(f"SET memory_limit = '{int(memory_mb)}MB'")
-    con.execute(f"SET temp_directory = '{work_dir / 'spill'}'")
+    con.execute(f"SET temp_directory = {_quoted(work_dir / 'spill')}")
     con.execute("SET enable_progress_bar = false")
     return con
 
@@ -61,10 +67,9 @@ def sort_lines(staged: Iterable[StagedLines], *, work_dir: Path, memory_mb: int)
     """Spool every staged line and sort them by (key, line number) into ``work_dir``; returns the lines."""
     work_dir.mkdir(parents=True, exist_ok=True)
     pid = os.getpid()
-    db_file = work_dir / f"stage-{pid}.duckdb"
     spool_tmp = work_dir / f"{LINES_NAME}.{pid}.tmp"
     sorted_tmp = work_dir / f"{SORTED_NAME}.{pid}.tmp"
-    for stale in (db_file, spool_tmp, sorted_tmp, work_dir / SORTED_NAME):
+    for stale in (spool_tmp, sorted_tmp, work_dir / SORTED_NAME):
         stale.unlink(missing_ok=True)
     con = _connect(work_dir, memory_mb)
     offset = 0
@@ -91,12 +96,12 @@ def sort_lines(staged: Iterable[StagedLines], *, work_dir: Path, memory_mb: int)
                 del table, part
             spool.flush()
             os.fsync(spool.fileno())
-        con.execute(f"COPY (SELECT n, off, len, long FROM stage ORDER BY k, n) TO '{sorted_tmp}' (FORMAT parquet)")
+        con.execute(
+            f"COPY (SELECT n, off, len, long FROM stage ORDER BY k, n) TO {_quoted(sorted_tmp)} (FORMAT parquet)"
+        )
         (count,) = con.execute("SELECT count(*) FROM stage").fetchone() or (0,)
     finally:
         con.close()
-        db_file.unlink(missing_ok=True)
-        db_file.with_name(db_file.name + ".wal").unlink(missing_ok=True)
         shutil.rmtree(work_dir / "spill", ignore_errors=True)
     spool_tmp.replace(work_dir / LINES_NAME)
     sorted_tmp.replace(work_dir / SORTED_NAME)
@@ -110,7 +115,7 @@ def sorted_rows(work_dir: Path) -> int | None:
         return None
     con = duckdb.connect()
     try:
-        (count,) = con.execute(f"SELECT count(*) FROM read_parquet('{path}')").fetchone() or (0,)
+        (count,) = con.execute(f"SELECT count(*) FROM read_parquet({_quoted(path)})").fetchone() or (0,)
     finally:
         con.close()
     return int(count)
@@ -124,7 +129,7 @@ def read_sorted(work_dir: Path, *, start: int, batch_lines: int, memory_mb: int 
     try:
         # One file, read in order: DuckDB keeps its row order (insertion order is preserved).
         result = con.execute(
-            f"SELECT n, off, len, long FROM read_parquet('{work_dir / SORTED_NAME}') OFFSET {int(start)}"
+            f"SELECT n, off, len, long FROM read_parquet({_quoted(work_dir / SORTED_NAME)}) OFFSET {int(start)}"
         )
         while rows := result.fetchmany(batch_lines):
             yield SortedBatch(

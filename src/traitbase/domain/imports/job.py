@@ -39,6 +39,8 @@ def run_profile_import(
     work_dir = sort.root / job.id if sort is not None else None
     if not cp.get("done"):
         if not blobs.exists(payload["blob"]):
+            if work_dir is not None:
+                importsort.remove(work_dir)
             raise JobFailed("the uploaded file is missing from storage")
         applier = Applier(max_value_length=limits.max_value_length, max_attr_length=limits.max_attr_length)
         with blobs.open(payload["blob"]) as fh:
