@@ -20,9 +20,12 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from itertools import accumulate
+from itertools import accumulate, chain
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 import duckdb
@@ -63,7 +66,80 @@ def _connect(work_dir: Path, memory_mb: int) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def sort_lines(staged: Iterable[StagedLines], *, work_dir: Path, memory_mb: int) -> int:
+# Files with more lines than this are sorted in a child process (see ``sort_lines``).
+APART_AFTER_LINES = 100_000
+
+
+def sort_lines(
+    staged: Iterable[StagedLines], *, work_dir: Path, memory_mb: int, apart_after: int = APART_AFTER_LINES
+) -> int:
+    """Spool and sort the staged lines (see ``sort_here``); a big file is sorted in a child process.
+
+    The memory the sort takes (DuckDB's, Arrow's pools) is not all given back to the system when
+    it ends, and the import then needs its own memory for the rest of its run; in a child process
+    it is freed when the child exits, so the worker's peak is the larger of the two, not their
+    sum. The lines are staged (read and keyed) here and streamed to the child through a pipe.
+    Small files are sorted here: a child process costs about a second to start.
+    """
+    parts = iter(staged)
+    head: list[StagedLines] = []
+    lines = 0
+    for part in parts:
+        head.append(part)
+        lines += len(part.numbers)
+        if lines > apart_after:
+            return _sort_apart(chain(head, parts), work_dir=work_dir, memory_mb=memory_mb)
+    return sort_here(head, work_dir=work_dir, memory_mb=memory_mb)
+
+
+def _sort_apart(staged: Iterator[StagedLines], *, work_dir: Path, memory_mb: int) -> int:
+    # A fresh interpreter (not fork: the worker has threads and open database connections; not
+    # multiprocessing's spawn: it re-imports the caller's main module). Staged lines go down its
+    # stdin and the count comes back on its stdout, both as multiprocessing messages.
+    code = "from traitbase.storage.importsort import _sort_child; _sort_child()"
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code, str(work_dir), str(int(memory_mb))], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+    )
+    assert proc.stdin is not None and proc.stdout is not None
+    down = Connection(os.dup(proc.stdin.fileno()), readable=False)
+    up = Connection(os.dup(proc.stdout.fileno()), writable=False)
+    proc.stdin.close()
+    proc.stdout.close()
+    try:
+        for part in staged:
+            down.send(part)
+        down.send(None)
+        count = int(up.recv())
+    except (EOFError, BrokenPipeError, ConnectionResetError):
+        raise RuntimeError("the import sort process ended before finishing") from None
+    finally:
+        down.close()
+        up.close()
+        try:
+            proc.wait(60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
+    if proc.returncode != 0:
+        raise RuntimeError(f"the import sort process failed (exit code {proc.returncode})")
+    return count
+
+
+def _sort_child() -> None:
+    """The child's side of ``_sort_apart``: staged lines on stdin, the count on stdout."""
+    work_dir, memory_mb = Path(sys.argv[1]), int(sys.argv[2])
+    down = Connection(os.dup(0), writable=False)
+    up = Connection(os.dup(1), readable=False)
+
+    def parts() -> Iterator[StagedLines]:
+        while (part := down.recv()) is not None:
+            yield part
+
+    up.send(sort_here(parts(), work_dir=work_dir, memory_mb=memory_mb))
+    up.close()
+
+
+def sort_here(staged: Iterable[StagedLines], *, work_dir: Path, memory_mb: int) -> int:
     """Spool every staged line and sort them by (key, line number) into ``work_dir``; returns the lines."""
     work_dir.mkdir(parents=True, exist_ok=True)
     pid = os.getpid()
