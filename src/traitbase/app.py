@@ -25,6 +25,7 @@ from traitbase.faces.admin import router as admin_router
 from traitbase.faces.admin import scan_router as admin_scan_router
 from traitbase.faces.attributes import envelope as attr_envelope
 from traitbase.faces.attributes import router as attr_router
+from traitbase.faces.attributes.hot import AttributeUploadDispatch
 from traitbase.faces.audience_files import envelope as audience_files_envelope
 from traitbase.faces.audience_files import router as audience_files_router
 from traitbase.faces.audience_imports import envelope as audience_imports_envelope
@@ -148,6 +149,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(collect_router.router)
     app.include_router(query_router.router)
 
+    # Innermost: the attribute upload skips the router (see faces/attributes/hot.py).
+    app.add_middleware(AttributeUploadDispatch)
     app.add_middleware(
         BodyCapMiddleware,
         caps={

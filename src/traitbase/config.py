@@ -134,10 +134,19 @@ class Settings(BaseSettings):
         ),
     )
     profile_writer_max_batch: int = Field(
-        64,
+        256,
         description=(
             "Most attribute requests the profile writer commits in one transaction (group commit); "
             "each request still succeeds or fails on its own."
+        ),
+    )
+    profile_writer_linger_ms: float = Field(
+        2.0,
+        ge=0,
+        description=(
+            "How long the profile writer waits for more requests to join a group commit once it has one "
+            "(milliseconds; 0 commits whatever is queued at once). Each commit rewrites the index pages "
+            "its random ids land on and pays one fsync, so larger groups raise users/s."
         ),
     )
 
@@ -265,6 +274,14 @@ class Settings(BaseSettings):
             "Lines a profile import applies and checkpoints per transaction. Larger is faster (users "
             "repeated within a chunk are read and written once); smaller holds the embedded database's "
             "write lock for less time and uses less memory (about 2 KB per line, two chunks at once)."
+        ),
+    )
+    imports_sort_memory_mb: int = Field(
+        192,
+        ge=64,
+        description=(
+            "Memory DuckDB may use to sort a JSON Lines profile import by customer before applying it (MB); "
+            "beyond it the sort spills to `<data_dir>/work/imports`. 128 MB ran out of memory on 2 M lines."
         ),
     )
     imports_max_line_bytes: int = Field(

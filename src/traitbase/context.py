@@ -52,7 +52,11 @@ class AppContext:
     def open(cls, settings: Settings) -> AppContext:
         db = Database(settings)
         writer = GroupCommitWriter(
-            db.engine, max_batch=settings.profile_writer_max_batch, lock=db.write_lock, name="profile-writer"
+            db.engine,
+            max_batch=settings.profile_writer_max_batch,
+            linger=settings.profile_writer_linger_ms / 1000,
+            lock=db.write_lock,
+            name="profile-writer",
         )
 
         def touch(key_id: str, when: datetime) -> None:

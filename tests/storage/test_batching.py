@@ -126,3 +126,19 @@ def test_submit_during_close_is_answered_never_left_waiting() -> None:
     assert refused, "submissions after close() are refused"
     with pytest.raises(Unavailable):
         q.submit(1)
+
+
+def test_linger_fills_a_group_up_to_its_limit() -> None:
+    """Requests submitted one after another share one commit while the writer lingers (never waits longer)."""
+    groups: list[list[int]] = []
+
+    def apply(batch: list[int]) -> list[int]:
+        groups.append(batch)
+        return batch
+
+    # A linger far longer than the test: the group is committed because it is full, not by the clock.
+    q: GroupCommitQueue[int] = GroupCommitQueue(apply, name="t", max_items=3, linger=600.0)
+    futures = [q.submit(i) for i in range(3)]
+    assert [f.result(timeout=30) for f in futures] == [0, 1, 2]
+    q.close()
+    assert groups == [[0, 1, 2]]

@@ -29,12 +29,13 @@ class GroupCommitWriter:
         engine: Engine,
         *,
         max_batch: int,
+        linger: float = 0.0,
         lock: threading.Lock | None = None,
         name: str = "writer",
     ) -> None:
         self._engine = engine
         self._lock = lock
-        self._queue: GroupCommitQueue[Op] = GroupCommitQueue(self._apply, name=name, max_items=max_batch)
+        self._queue: GroupCommitQueue[Op] = GroupCommitQueue(self._apply, name=name, max_items=max_batch, linger=linger)
 
     def submit(self, fn: Callable[[Connection], T]) -> Future[T]:
         return self._queue.submit(fn)

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from typing import Any
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO
 
 import orjson
 from sqlalchemy.orm import Session
 
 from traitbase.domain import blobkeys
+from traitbase.domain.imports import sortedrun
 from traitbase.domain.imports.fastpath import encode_attrs
 from traitbase.domain.imports.ops import Applier
 from traitbase.domain.imports.parse import FORMATS, Chunk, ImportLimits
@@ -17,45 +20,101 @@ from traitbase.domain.imports.service import COUNTERS, ImportTarget
 from traitbase.domain.jobs import Interrupted, JobContext, JobFailed
 from traitbase.kit.gcpause import gc_paused
 from traitbase.kit.prefetch import Prefetcher
+from traitbase.storage import importsort
 from traitbase.storage.blobs import BlobStore
 from traitbase.storage.repos import jobs as job_repo
 from traitbase.storage.repos import profiles as profile_repo
 
 
-def run_profile_import(run: JobContext, *, blobs: BlobStore, limits: ImportLimits) -> dict[str, Any]:
+def run_profile_import(
+    run: JobContext, *, blobs: BlobStore, limits: ImportLimits, sort: SortPlace | None = None
+) -> dict[str, Any]:
+    """Apply the job's file; with ``sort``, a JSON Lines file is applied customer by customer (``sortedrun``)."""
     job = run.job
     payload, cp = job.payload, dict(job.checkpoint)
     target = ImportTarget(org_id=job.org_id, project_id=job.project_id, environment=job.environment)
     counters = {k: int(job.progress.get(k, 0)) for k in COUNTERS}
+    # A job begun in file order (an offset in its checkpoint) finishes in file order.
+    by_customer = sort is not None and payload["format"] == "json" and ("sorted" in cp or not cp.get("offset"))
+    work_dir = sort.root / job.id if sort is not None else None
     if not cp.get("done"):
         if not blobs.exists(payload["blob"]):
+            if work_dir is not None:
+                importsort.remove(work_dir)
             raise JobFailed("the uploaded file is missing from storage")
-        fmt = FORMATS[payload["format"]](limits, cp, payload.get("options", {}))
         applier = Applier(max_value_length=limits.max_value_length, max_attr_length=limits.max_attr_length)
         with blobs.open(payload["blob"]) as fh:
-            start, first_line = int(cp.get("offset", 0)), int(cp.get("line", 1))
+            source: Iterator[tuple[Chunk, dict[str, Any]]]
+            if by_customer and sort is not None and work_dir is not None:
+                start, rows = _prepare_sorted(
+                    run, fh, cp, counters, work_dir=work_dir, limits=limits, memory_mb=sort.memory_mb
+                )
+                parts = sortedrun.chunks(work_dir, start=start, rows=rows, limits=limits)
+                source = ((p.chunk, p.checkpoint) for p in parts)
+            else:
+                fmt = FORMATS[payload["format"]](limits, cp, payload.get("options", {}))
+                start, first_line = int(cp.get("offset", 0)), int(cp.get("line", 1))
+                source = (
+                    (c, dict(offset=c.end, line=c.next_line, **c.state))
+                    for c in fmt.chunks(fh, start=start, first_line=first_line)
+                )
             # The next chunk is read and decoded in a thread while this one is applied; reading,
             # decoding and applying allocate many short-lived containers, so the cyclic collector
             # is paused meanwhile (see ``gcpause``).
-            source = fmt.chunks(fh, start=start, first_line=first_line)
             with Prefetcher(source, around=gc_paused, name=f"import-{job.id[:8]}") as chunks:
-                for chunk in chunks:
+                for chunk, after in chunks:
                     with gc_paused():
                         if run.should_stop():
                             raise Interrupted
                         with run.step() as s:
                             errors = _apply_chunk(s, chunk, target=target, applier=applier, counters=counters)
                             job_repo.add_line_errors(s, job_id=job.id, errors=_error_rows(errors, limits))
-                            cp.update(offset=chunk.end, line=chunk.next_line, **chunk.state)
+                            cp.update(after)
                             run.save(s, checkpoint=cp, progress=counters)
                         del chunk, errors
         cp["done"] = True
+    if work_dir is not None:
+        importsort.remove(work_dir)
     if counters["failed"] and not cp.get("error_log"):
         cp["error_log"] = _write_error_log(run, blobs)
     with run.step() as s:
         job_repo.delete_line_errors(s, job_id=job.id)
         run.save(s, checkpoint=cp, progress=counters)
     return {"error_log": cp.get("error_log")}
+
+
+@dataclass(frozen=True)
+class SortPlace:
+    """Where a worker sorts import files (a directory under the data directory) and DuckDB's memory for it."""
+
+    root: Path
+    memory_mb: int
+
+
+def _prepare_sorted(
+    run: JobContext,
+    fh: BinaryIO,
+    cp: dict[str, Any],
+    counters: dict[str, int],
+    *,
+    work_dir: Path,
+    limits: ImportLimits,
+    memory_mb: int,
+) -> tuple[int, int]:
+    """Sort the file (kept until the job is done, so a resumed job reuses it): (start position, lines)."""
+    before = cp.get("sorted")
+    rows = sortedrun.ensure_sorted(
+        fh,
+        work_dir=work_dir,
+        limits=limits,
+        memory_mb=memory_mb,
+        expect=None if before is None else int(before["rows"]),
+    )
+    if before is None:
+        cp["sorted"] = {"rows": rows, "done": 0}
+        with run.step() as s:
+            run.save(s, checkpoint=cp, progress=counters)
+    return int(cp["sorted"]["done"]), rows
 
 
 def _apply_chunk(

@@ -163,7 +163,7 @@ class JsonChunk:
         self.parsed = self.total - sum(1 for r in slow_records if r.error is not None)
 
     def _record(self, i: int) -> Record | None:
-        number, data = self.batch.first + i, self.batch.lines[i].rstrip(b"\r\n")
+        number, data = self.batch.number(i), self.batch.lines[i].rstrip(b"\r\n")
         if i in self.batch.too_long:
             return Record(number, data, 0, 0, error=f"line is over {self.limits.max_line_bytes} bytes")
         if not data.strip():

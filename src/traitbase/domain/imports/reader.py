@@ -109,10 +109,15 @@ class LineBatch:
     lines: list[bytes]
     end: int
     too_long: frozenset[int]
+    # The line number of each line when they are not consecutive (a batch of a sorted import).
+    numbers: list[int] | None = None
 
     @property
     def next_line(self) -> int:
         return self.first + len(self.lines)
+
+    def number(self, i: int) -> int:
+        return self.first + i if self.numbers is None else self.numbers[i]
 
 
 def read_batches(
