@@ -49,6 +49,7 @@ def _no_shell_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in [k for k in os.environ if k.startswith("TRAITBASE_")]:
         monkeypatch.delenv(name)
 
+
 # The ClickHouse server fixtures (scale mode), kept in their own module.
 pytest_plugins = ["tests.clickhouse_fixtures"]
 

@@ -20,6 +20,7 @@ from traitbase.faces import health
 from traitbase.faces.admin import audiences_router as admin_audiences_router
 from traitbase.faces.admin import envelope as admin_envelope
 from traitbase.faces.admin import events_router as admin_events_router
+from traitbase.faces.admin import experiences_router as admin_experiences_router
 from traitbase.faces.admin import pages_router as admin_pages_router
 from traitbase.faces.admin import router as admin_router
 from traitbase.faces.attributes import envelope as attr_envelope
@@ -29,6 +30,7 @@ from traitbase.faces.audience_files import router as audience_files_router
 from traitbase.faces.audience_imports import envelope as audience_imports_envelope
 from traitbase.faces.audience_imports import router as audience_imports_router
 from traitbase.faces.collect import envelope as collect_envelope
+from traitbase.faces.collect import experiences_router as collect_experiences_router
 from traitbase.faces.collect import router as collect_router
 from traitbase.faces.collect.cors import OpenCorsMiddleware
 from traitbase.faces.common.bodycap import BodyCapMiddleware
@@ -124,10 +126,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(admin_events_router.router)
     app.include_router(admin_audiences_router.router)
     app.include_router(admin_pages_router.router)
+    app.include_router(admin_experiences_router.router)
     app.include_router(events_router.push_router(ctx.limits.events))
     app.include_router(events_router.router)
     app.include_router(imports_router.router)
     app.include_router(collect_router.router)
+    app.include_router(collect_experiences_router.router)
 
     app.add_middleware(
         BodyCapMiddleware,

@@ -2,8 +2,8 @@
 
 from traitbase.storage.models.audiences import Audience, AudienceLoad, AudienceUpload
 from traitbase.storage.models.base import Base
-from traitbase.storage.models.experiences import Experience
 from traitbase.storage.models.control import ApiKey, InstanceState, Member, Organization, Project
+from traitbase.storage.models.experiences import Experience
 from traitbase.storage.models.jobs import Job, JobLineError
 from traitbase.storage.models.pages import Goal, PageConfig
 from traitbase.storage.models.users import UserProfile
