@@ -39,6 +39,8 @@ from traitbase.faces.events import envelope as events_envelope
 from traitbase.faces.events import router as events_router
 from traitbase.faces.imports import envelope as imports_envelope
 from traitbase.faces.imports import router as imports_router
+from traitbase.faces.query import envelope as query_envelope
+from traitbase.faces.query import router as query_router
 from traitbase.logs import AccessLogMiddleware, configure_logging
 from traitbase.storage.db import migrate
 
@@ -98,6 +100,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         envelopes.register(prefix, imports_envelope.render_error)
     for prefix in collect_envelope.PREFIXES:
         envelopes.register(prefix, collect_envelope.render_error)
+    for prefix in query_envelope.PREFIXES:
+        envelopes.register(prefix, query_envelope.render_error)
     app.state.envelopes = envelopes
 
     @app.exception_handler(DomainError)
@@ -132,6 +136,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(imports_router.router)
     app.include_router(collect_router.router)
     app.include_router(collect_experiences_router.router)
+    app.include_router(query_router.router)
 
     app.add_middleware(
         BodyCapMiddleware,
@@ -145,6 +150,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             **{prefix: settings.events_csv_max_bytes for prefix in events_envelope.CSV_PREFIXES},
             "/v1/imports/profiles/": settings.imports_max_body_bytes,
             "/collect": settings.collect_max_body_bytes,
+            **{prefix: settings.query_max_body_bytes for prefix in query_envelope.PREFIXES},
         },
         default_cap=settings.admin_max_body_bytes,
         envelopes=envelopes,

@@ -129,6 +129,15 @@ class Settings(BaseSettings):
     plan_growth_per_minute: int = Field(30, description="Query API calls per key per minute on the Growth plan.")
     plan_growth_per_day: int = Field(3000, description="Query API calls per key per day on the Growth plan.")
     default_plan: Plan = Field("free", description="Plan given to organizations created without one.")
+    plan_free_retention_days: int = Field(90, description="Days of data a Free plan may query (older dates: 4003).")
+    plan_free_trial_retention_days: int = Field(180, description="Days of data a Free Trial plan may query.")
+    plan_growth_retention_days: int = Field(365, description="Days of data a Growth plan may query.")
+    query_max_body_bytes: int = Field(64 * 1024, description="Largest query API request body (/open-api/v1/).")
+    query_read_timeout_seconds: float = Field(
+        10.0, description="Longest one query API warehouse read may run before it is stopped (answered 5000)."
+    )
+    query_read_max_rows: int = Field(10_000, description="Most rows one query API warehouse read returns.")
+    query_values_limit: int = Field(1000, description="Most values a filter-values / dimension list answer holds.")
 
     # --- admin API --------------------------------------------------------------------------
     admin_rate_limit: str = Field("600/minute", description="Per-key limit on admin API calls (`limits` notation).")
@@ -431,3 +440,12 @@ class Settings(BaseSettings):
             "growth": (self.plan_growth_per_minute, self.plan_growth_per_day),
         }
         return table[plan]
+
+    def plan_retention_days(self, plan: str) -> int:
+        """Days back a plan's queries may reach (unknown plans get the Free figure)."""
+        table = {
+            "free": self.plan_free_retention_days,
+            "free_trial": self.plan_free_trial_retention_days,
+            "growth": self.plan_growth_retention_days,
+        }
+        return table.get(plan, self.plan_free_retention_days)

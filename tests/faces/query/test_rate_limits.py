@@ -1,0 +1,77 @@
+"""Query budgets per plan: headers on every answer, decrease and reset; 4290 / 4291; other faces don't count."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import Env
+from tests.faces.query import fixture
+from tests.faces.query.conftest import Clock
+from traitbase.storage.repos import orgs
+
+Q = "/open-api/v1/heatmap/query"
+
+
+def _headers(r: object) -> tuple[str, ...]:
+    h = r.headers  # type: ignore[attr-defined]
+    return tuple(h[f"X-RateLimit-{n}"] for n in ("Limit-Minute", "Remaining-Minute", "Limit-Day", "Remaining-Day", "Tier"))
+
+
+def _set_plan(env: Env, plan: str) -> None:
+    with env.app.state.ctx.db.uow() as s:
+        org = orgs.get_org(s, env.boot.org_id)
+        assert org is not None
+        org.plan = plan
+
+
+def test_free_plan_minute_and_day(env: Env, clock: Clock) -> None:
+    key = env.key(["query"])
+    body = fixture.query_body(env)
+    seen = []
+    for _ in range(3):
+        r = env.client.post(Q, json=body, headers={"x-api-key": key})
+        assert r.status_code == 200
+        seen.append(_headers(r))
+    assert seen == [("3", "2", "100", "99", "FREE"), ("3", "1", "100", "98", "FREE"), ("3", "0", "100", "97", "FREE")]
+    r = env.client.post(Q, json=body, headers={"x-api-key": key})
+    assert (r.status_code, r.json()["code"], r.headers["Retry-After"]) == (429, 4290, "60")
+    assert _headers(r) == ("3", "0", "100", "97", "FREE")
+    # A new minute resets the minute window only; keep calling until the day's 100 are used.
+    calls = 3
+    while calls < 100:
+        clock.now += 60
+        for _ in range(min(3, 100 - calls)):
+            assert env.client.post(Q, json=body, headers={"x-api-key": key}).status_code == 200
+            calls += 1
+    clock.now += 60
+    r = env.client.post(Q, json=body, headers={"x-api-key": key})
+    assert (r.status_code, r.json()["code"]) == (429, 4291)
+    assert _headers(r) == ("3", "3", "100", "0", "FREE")
+    assert int(r.headers["Retry-After"]) > 60
+    # The next UTC day starts afresh.
+    clock.now += 86_400
+    r = env.client.post(Q, json=body, headers={"x-api-key": key})
+    assert r.status_code == 200 and _headers(r) == ("3", "2", "100", "99", "FREE")
+
+
+@pytest.mark.parametrize(("plan", "expected"), [("free_trial", ("10", "9", "1000", "999", "FREE_TRIAL")),
+                                                ("growth", ("30", "29", "3000", "2999", "GROWTH"))])  # fmt: skip
+def test_other_plans(env: Env, clock: Clock, plan: str, expected: tuple[str, ...]) -> None:
+    _set_plan(env, plan)
+    key = env.key(["query"])
+    r = env.client.post(Q, json=fixture.query_body(env), headers={"x-api-key": key})
+    assert r.status_code == 200 and _headers(r) == expected
+
+
+def test_other_faces_do_not_count(env: Env, clock: Clock) -> None:
+    key = env.key(["query", "upload", "admin"])
+    for _ in range(5):
+        env.client.get(f"/admin/v1/projects/{env.boot.project_id}/pages", headers={"Authorization": f"Bearer {key}"})
+        env.client.post("/v1/actions", json={"actions": []}, headers={"Authorization": f"Bearer {key}"})
+    r = env.client.post(Q, json=fixture.query_body(env), headers={"x-api-key": key})
+    assert _headers(r) == ("3", "2", "100", "99", "FREE")
+
+
+def test_headers_on_unauthenticated_answers(env: Env, clock: Clock) -> None:
+    r = env.client.post(Q, json={})
+    assert r.status_code == 401 and _headers(r) == ("3", "3", "100", "100", "FREE")
