@@ -14,7 +14,9 @@ Q = "/open-api/v1/heatmap/query"
 
 def _headers(r: object) -> tuple[str, ...]:
     h = r.headers  # type: ignore[attr-defined]
-    return tuple(h[f"X-RateLimit-{n}"] for n in ("Limit-Minute", "Remaining-Minute", "Limit-Day", "Remaining-Day", "Tier"))
+    return tuple(
+        h[f"X-RateLimit-{n}"] for n in ("Limit-Minute", "Remaining-Minute", "Limit-Day", "Remaining-Day", "Tier")
+    )
 
 
 def _set_plan(env: Env, plan: str) -> None:
