@@ -40,6 +40,7 @@ from traitbase.faces.events import router as events_router
 from traitbase.faces.imports import envelope as imports_envelope
 from traitbase.faces.imports import router as imports_router
 from traitbase.faces.query import envelope as query_envelope
+from traitbase.faces.query import event_routes as _event_routes  # noqa: F401  (registers routes)
 from traitbase.faces.query import experience_routes as _experience_routes  # noqa: F401  (registers routes)
 from traitbase.faces.query import router as query_router
 from traitbase.logs import AccessLogMiddleware, configure_logging
