@@ -6,7 +6,7 @@ bounce visit, 2024-12-01):
 | source | who | when | events | visit |
 |---|---|---|---|---|
 | /collect | ev-x (PC, Direct) | 12-01 13:00 | gallery_item_impression ×3 (position home, home, footer) | new, bounce |
-| /collect | ev-y (PC, Search) | 12-02 09:00 | gallery_item_impression (home), conversion "Purchase complete" | new, no bounce |
+| /collect | ev-y (PC, Search) | 12-02 09:00 | gallery (home), conversion "Purchase complete" | new, no bounce |
 | /v1/actions | u1 | 12-01 20:00 | gallery_item_impression (position home) | — |
 | /v1/actions | u1 | 12-02 10:00 | level_start | — |
 | /v1/playfab | P1 | 12-02 11:00 | player_logged_in | — |
