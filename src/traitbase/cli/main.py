@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from traitbase.cli import admin, audiences, events, imports, local, output, pages, upload
+from traitbase.cli import admin, audiences, events, experiences, imports, local, output, pages, upload
 from traitbase.cli.common import Json
 
 app = typer.Typer(
@@ -25,6 +25,8 @@ app.add_typer(events.sandbox, name="sandbox")
 app.add_typer(audiences.audiences, name="audiences")
 app.add_typer(pages.pages, name="pages")
 app.add_typer(pages.goals, name="goals")
+app.add_typer(experiences.experiences, name="experiences")
+app.command("mcp")(experiences.mcp)
 app.command("upload-attributes")(upload.upload_attributes)
 app.command("import-profiles")(imports.import_profiles)
 
