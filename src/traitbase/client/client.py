@@ -15,8 +15,8 @@ from traitbase.client.admin import Admin, AsyncAdmin
 from traitbase.client.attributes import AsyncAttributes, Attributes
 from traitbase.client.audiences import AsyncAudiences, Audiences
 from traitbase.client.events import AsyncEvents, Events
-from traitbase.client.imports import AsyncImports, Imports
 from traitbase.client.experiences import AsyncExperiences, Experiences
+from traitbase.client.imports import AsyncImports, Imports
 from traitbase.client.pages import AsyncPages, Pages
 
 T = TypeVar("T")
