@@ -134,7 +134,7 @@ class Settings(BaseSettings):
     plan_growth_retention_days: int = Field(365, description="Days of data a Growth plan may query.")
     query_max_body_bytes: int = Field(64 * 1024, description="Largest query API request body (/open-api/v1/).")
     query_read_timeout_seconds: float = Field(
-        10.0, description="Longest one query API warehouse read may run before it is stopped (answered 5000)."
+        10.0, description="Longest one query API warehouse read may run before it is stopped (answered 503, code 5030)."
     )
     query_read_max_rows: int = Field(10_000, description="Most rows one query API warehouse read returns.")
     query_values_limit: int = Field(1000, description="Most values a filter-values / dimension list answer holds.")

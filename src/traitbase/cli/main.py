@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from traitbase.cli import admin, audiences, events, experiences, imports, local, output, pages, upload
+from traitbase.cli import admin, audiences, events, experiences, imports, local, output, pages, query, upload
 from traitbase.cli.common import Json
 
 app = typer.Typer(
@@ -27,6 +27,7 @@ app.add_typer(pages.pages, name="pages")
 app.add_typer(pages.goals, name="goals")
 app.add_typer(experiences.experiences, name="experiences")
 app.command("mcp")(experiences.mcp)
+app.add_typer(query.query, name="query")
 app.command("upload-attributes")(upload.upload_attributes)
 app.command("import-profiles")(imports.import_profiles)
 

@@ -18,6 +18,7 @@ from traitbase.client.events import AsyncEvents, Events
 from traitbase.client.experiences import AsyncExperiences, Experiences
 from traitbase.client.imports import AsyncImports, Imports
 from traitbase.client.pages import AsyncPages, Pages
+from traitbase.client.query import Query
 
 T = TypeVar("T")
 
@@ -64,6 +65,7 @@ class Client(_Base):
         self.admin = Admin(self._run)
         self.pages = Pages(self._run)
         self.experiences = Experiences(self._run)
+        self.query = Query(self._run, token or "")
         self.imports = Imports(self._run, self._core)
         self.events = Events(self._run)
         self.audiences = Audiences(self._run, partial(stream_sync, self._http, self._core), token)

@@ -61,7 +61,8 @@ Ask = Callable[..., Any]
 @pytest.fixture
 def ask(data: Env, qkey: str, growth: None) -> Ask:
     def call(path: str = "/open-api/v1/heatmap/query", **body: Any) -> Any:
-        r = data.client.post(path, json=fixture.query_body(data, **body), headers={"x-api-key": qkey})
+        full = {k: v for k, v in fixture.query_body(data, **body).items() if v is not None}
+        r = data.client.post(path, json=full, headers={"x-api-key": qkey})
         return r
 
     return call

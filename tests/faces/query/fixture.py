@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (tables of hand-counted values read best one row per line)
 """A small hand-countable data set built through the real ``POST /collect`` endpoint.
 
 Times: T = 2024-12-01 08:00 UTC (a Sunday). Page: https://shop.example/lp (merged form).

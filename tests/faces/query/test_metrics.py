@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (tables of hand-counted values read best one row per line)
 """Every metric of every query type against values counted by hand from fixture.py's table.
 
 Engines: these run on the embedded DuckDB warehouse. The tracker tables do not exist on the

@@ -13,7 +13,7 @@ from traitbase.storage.warehouse import analytics as sql
 
 
 def _pv(job: Job) -> int:
-    rows = job.reader.rows(sql.page_counts(scope(job)))
+    rows = job.reader.rows(sql.page_views(scope(job)))
     return sum(count(r["pv"]) for r in rows)
 
 
@@ -50,7 +50,9 @@ def block_metrics(job: Job) -> list[dict[str, Any]]:
         values = {
             "impression": impression,
             "impressionRate": rate(impression, pv),
-            "avgDuration": duration(float(st.get("seconds") or 0) / count(st.get("stayed")) if st.get("stayed") else 0),
+            "avgDuration": duration(
+                float(st.get("total_seconds") or 0) / count(st.get("stayed")) if st.get("stayed") else 0
+            ),
             "dropoff": drops.get(i, 0),
             "dropoffRate": rate(drops.get(i, 0), impression),
             "completions": done,

@@ -1,4 +1,4 @@
-"""The query API's numbered errors (seed 001 appendix): HTTP status = the code's first three digits."""
+"""The query API's numbered errors (seed 001 appendix), each with the HTTP status the appendix gives it."""
 
 from __future__ import annotations
 
@@ -28,10 +28,18 @@ CODES: dict[int, str] = {
     4030: "profileId does not match API key",
     4031: "API key does not have query permission. Required scope: query",
     4040: "Experience not found",
+    4130: "Request body too large",
     4290: "Rate limit exceeded (per minute)",
     4291: "Rate limit exceeded (per day)",
     5000: "Internal server error",
+    5030: "Service temporarily unavailable, retry shortly",
 }
+
+
+# HTTP status of each code, as the appendix lists it (4012-4019 are 400 although their digits read 401).
+STATUS: dict[int, int] = {code: 400 for code in CODES if 4000 <= code < 4100 and code not in (4010, 4011)}
+STATUS.update({4010: 401, 4011: 401, 4030: 403, 4031: 403, 4040: 404, 4130: 413, 4290: 429, 4291: 429,
+               5000: 500, 5030: 503})  # fmt: skip
 
 
 class QueryError(DomainError):
@@ -43,7 +51,7 @@ class QueryError(DomainError):
         base = CODES[number]
         super().__init__(f"{base}: {detail}" if detail else base, details={"detail": detail, **params})
         self.number = number
-        self.status = number // 10
+        self.status = STATUS[number]
         self.detail = detail
         self.retry_after = retry_after
 

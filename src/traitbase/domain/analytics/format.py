@@ -23,7 +23,7 @@ def decimal(numerator: float | int | None, denominator: float | int | None) -> f
 
 def duration(seconds: float | None) -> str:
     """Whole seconds with units: "0s", "5s", "1m 30s", "2h 0m 5s"."""
-    total = int(round(seconds or 0))
+    total = round(seconds or 0)
     hours, rest = divmod(total, 3600)
     minutes, secs = divmod(rest, 60)
     if hours:

@@ -65,7 +65,7 @@ def scroll_map(job: Job) -> list[dict[str, Any]]:
             "deviceType": _API_DEVICE.get(dev, dev),
             "views": views,
             "depths": reached,
-            "foldPx": int(round(float(f.get("fold_px") or 0))),
+            "foldPx": round(float(f.get("fold_px") or 0)),
             "foldRate": round(float(f.get("fold_fraction") or 0), 4),
         })  # fmt: skip
     return out

@@ -77,7 +77,7 @@ def _any_completions(job: Job, group: str, goals: list[str] | None) -> dict[Any,
 
 
 def page_metrics(job: Job) -> dict[str, Any]:
-    order, figures, goals = _groups(job, "''")
+    _, figures, goals = _groups(job, "''")
     total = _any_completions(job, "''", goals)
     return _metrics(job, figures.get("", {}), goals, total.get("", 0))
 

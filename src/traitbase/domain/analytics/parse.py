@@ -77,10 +77,11 @@ def text(body: dict[str, Any], field: str, *, required: bool = True) -> str | No
 def str_list(value: object, field: str) -> tuple[str, ...]:
     if value is None:
         return ()
-    ok = isinstance(value, list) and len(value) <= MAX_LIST
-    if not ok or not all(isinstance(v, str) and len(v) <= MAX_TEXT and "\x00" not in v for v in value):  # type: ignore[union-attr]
+    if not isinstance(value, list) or len(value) > MAX_LIST:
         raise QueryError(4013, f"{field} must be a list of at most {MAX_LIST} strings")
-    return tuple(value)  # type: ignore[arg-type]
+    if not all(isinstance(v, str) and len(v) <= MAX_TEXT and "\x00" not in v for v in value):
+        raise QueryError(4013, f"{field} must be a list of at most {MAX_LIST} strings")
+    return tuple(value)
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,9 @@ _VALUE_SOURCES: dict[str, tuple[str, str, str]] = {
     "originalPages": (PAGEVIEWS, "url", "NOT is_bot"),
     "conversionName": (EVENTS, "goal", "kind = 'conversion' AND NOT is_bot"),
     "eventName": (EVENTS, "name", "kind = 'custom' AND NOT is_bot"),
+    # The two-step filters list their first step here: dimension names, and custom event names.
+    "customDimension": (EVENTS, "name", "kind = 'dimension' AND NOT is_bot"),
+    "eventVariable": (EVENTS, "name", "kind = 'custom' AND NOT is_bot"),
 }
 # Fixed enums answered without reading data.
 _FIXED: dict[str, tuple[str, ...]] = {

@@ -1,4 +1,4 @@
-"""Query API envelope (SPEC 7): ``{code, message, msg, data}``; HTTP status = the code's first three digits."""
+"""Query API envelope (SPEC 7): ``{code, message, msg, data}``; HTTP status from the appendix."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 import msgspec
 from starlette.responses import Response
 
-from traitbase.domain.analytics.errors import QueryError
+from traitbase.domain.analytics.errors import STATUS, QueryError
 from traitbase.errors import DomainError
 from traitbase.faces.query import catalog
 
@@ -32,7 +32,7 @@ def ok(data: Any, lang: str, headers: dict[str, str]) -> Response:
 
 def error(err: DomainError, lang: str, headers: dict[str, str] | None = None) -> Response:
     number = number_of(err)
-    detail = err.detail if isinstance(err, QueryError) else ("" if isinstance(err, QueryError) else err.message)
+    detail = err.detail if isinstance(err, QueryError) else err.message
     if number == 5000:
         detail = ""  # never leak internals
     text = catalog.message(lang, number, detail)
@@ -41,7 +41,7 @@ def error(err: DomainError, lang: str, headers: dict[str, str] | None = None) ->
     if retry:
         h["Retry-After"] = str(retry)
     body = {"code": number, "message": text, "msg": text, "data": None}
-    return Response(_json.encode(body), status_code=number // 10, media_type="application/json", headers=h)
+    return Response(_json.encode(body), status_code=STATUS.get(number, 500), media_type="application/json", headers=h)
 
 
 def render_error(err: DomainError) -> Response:

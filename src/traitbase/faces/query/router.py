@@ -9,6 +9,7 @@ then body), key present (4010) and valid (4011), query scope (4031), the plan's 
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -29,6 +30,7 @@ from traitbase.faces.common.body import read_capped_body
 from traitbase.faces.query import catalog, envelope
 
 router = APIRouter(prefix="/open-api/v1", tags=["query"])
+log = logging.getLogger(__name__)
 
 
 def limiter_of(request: Request) -> QueryLimiter:
@@ -111,6 +113,9 @@ async def _frame(request: Request, operation: Operation) -> Response:
         return envelope.ok(data, lang, budget.headers())
     except DomainError as exc:
         return envelope.error(exc, lang, budget.headers())
+    except Exception:  # a bug: answered 5000 in the caller's language, details only in the log
+        log.exception("query API failure on %s", request.url.path)
+        return envelope.error(QueryError(5000), lang, budget.headers())
 
 
 def _heatmap(c: Call) -> Any:

@@ -52,8 +52,17 @@ def _in_list(values: Sequence[Any]) -> str:
     return ", ".join("?" for _ in values) or "NULL"
 
 
-def base(scope: Scope) -> tuple[str, list[Any]]:
-    """The page views of the page (with their visit's facts and the group key ``g``)."""
+def _uses_visit(scope: Scope) -> bool:
+    return "v." in scope.group or any("v." in c.sql for c in scope.conds)
+
+
+def base(scope: Scope, *, visit: bool = True) -> tuple[str, list[Any]]:
+    """The page views of the page (with the group key ``g``, and their visit's facts when ``visit``).
+
+    The join to the visit is the costly part of every query; builders that need no visit fact
+    skip it unless a filter or the grouping reads the visit.
+    """
+    join = visit or _uses_visit(scope)
     where = [
         "p.project = ?",
         "p.environment = ?",
@@ -69,13 +78,18 @@ def base(scope: Scope) -> tuple[str, list[Any]]:
     for c in scope.conds:
         where.append(f"({c.sql})")
         params.extend(c.params)
+    visit_cols = (
+        "v.visit_number AS visit_number, v.entry_page_key AS entry_page_key, v.exit_page_key AS exit_page_key, "
+        "v.pageviews AS visit_pageviews "
+        if join
+        else "0 AS visit_number, 0 AS entry_page_key, 0 AS exit_page_key, 0 AS visit_pageviews "
+    )
+    source = f"{PAGEVIEWS} p JOIN {VISITS} v ON v.visit_key = p.visit_key" if join else f"{PAGEVIEWS} p"
     sql = (
         f"SELECT p.page_key AS page_key, p.visit_key AS visit_key, p.visitor_key AS visitor_key, "
         f"p.viewport_height AS viewport_height, p.page_height AS page_height, p.device_type AS device_type, "
-        f"{scope.group} AS g, v.visit_number AS visit_number, "
-        f"v.entry_page_key AS entry_page_key, v.exit_page_key AS exit_page_key, v.pageviews AS visit_pageviews "
-        f"FROM {PAGEVIEWS} p JOIN {VISITS} v ON v.visit_key = p.visit_key "
-        f"WHERE {' AND '.join(where)}"
+        f"{scope.group} AS g, {visit_cols}"
+        f"FROM {source} WHERE {' AND '.join(where)}"
     )
     return sql, params
 
@@ -102,6 +116,12 @@ def page_counts(scope: Scope) -> tuple[str, list[Any]]:
     return sql, [*conv_p, *bp]
 
 
+def page_views(scope: Scope) -> tuple[str, list[Any]]:
+    """Page views of the page (no visit join unless a filter needs it)."""
+    b, bp = base(scope, visit=False)
+    return f"SELECT count(*) AS pv FROM ({b}) b", bp
+
+
 def page_leaves(scope: Scope) -> tuple[str, list[Any]]:
     """Per group: active time of the page views with a leave, and fv candidates that scrolled."""
     b, bp = base(scope)
@@ -118,7 +138,7 @@ def page_leaves(scope: Scope) -> tuple[str, list[Any]]:
 
 
 def page_clicks(scope: Scope, cta_elements: Sequence[str]) -> tuple[str, list[Any]]:
-    b, bp = base(scope)
+    b, bp = base(scope, visit=False)
     sql = (
         "SELECT b.g AS g, count(*) AS clicks, "
         f"count(*) FILTER (WHERE c.element IN ({_in_list(cta_elements)})) AS cta_clicks "
@@ -130,7 +150,7 @@ def page_clicks(scope: Scope, cta_elements: Sequence[str]) -> tuple[str, list[An
 
 def page_conversions(scope: Scope, goals: Sequence[str]) -> tuple[str, list[Any]]:
     """Per group and goal: visits of the page with that conversion in the same visit."""
-    b, bp = base(scope)
+    b, bp = base(scope, visit=False)
     sql = (
         "SELECT b.g AS g, e.goal AS goal, count(DISTINCT b.visit_key) AS completions "
         f"FROM ({b}) b JOIN (SELECT DISTINCT visit_key, goal FROM {EVENTS} WHERE project = ? AND environment = ? "
@@ -142,7 +162,7 @@ def page_conversions(scope: Scope, goals: Sequence[str]) -> tuple[str, list[Any]
 
 def page_any_conversion(scope: Scope, goals: Sequence[str]) -> tuple[str, list[Any]]:
     """Per group: visits of the page with any of these conversions in the same visit (counted once)."""
-    b, bp = base(scope)
+    b, bp = base(scope, visit=False)
     sql = (
         "SELECT b.g AS g, count(DISTINCT b.visit_key) AS completions "
         f"FROM ({b}) b JOIN (SELECT DISTINCT visit_key FROM {EVENTS} WHERE project = ? AND environment = ? "
@@ -161,9 +181,12 @@ def goal_names(project: str, environment: str) -> tuple[str, list[Any]]:
 
 
 # --- blocks -----------------------------------------------------------------------------------
-def _block_rows(scope: Scope, blocks: Sequence[str]) -> tuple[str, list[Any]]:
-    """One row per (page view, block): seconds, fully seen, the block's rank in the page's order."""
-    b, bp = base(scope)
+def _block_rows(scope: Scope, blocks: Sequence[str], *, exits: bool = False) -> tuple[str, list[Any]]:
+    """One row per (page view, block): seconds, fully seen, the block's rank in the page's order.
+
+    ``is_exit`` (the page view ended its visit) is only known with ``exits`` (it needs the visit).
+    """
+    b, bp = base(scope, visit=exits)
     rank = "CASE name " + " ".join("WHEN ? THEN ?" for _ in blocks) + " ELSE 0 END"
     rank_p: list[Any] = [x for i, name in enumerate(blocks, 1) for x in (name, i)]
     sql = (
@@ -181,7 +204,7 @@ def block_metrics(scope: Scope, blocks: Sequence[str]) -> tuple[str, list[Any]]:
     rows, rp = _block_rows(scope, blocks)
     sql = (
         "SELECT name, count(DISTINCT page_key) FILTER (WHERE seen) AS impression, "
-        "sum(seconds) FILTER (WHERE seconds > 0) AS seconds, count(*) FILTER (WHERE seconds > 0) AS stayed "
+        "sum(seconds) FILTER (WHERE seconds > 0) AS total_seconds, count(*) FILTER (WHERE seconds > 0) AS stayed "
         f"FROM ({rows}) r GROUP BY name"
     )
     return sql, rp
@@ -189,7 +212,7 @@ def block_metrics(scope: Scope, blocks: Sequence[str]) -> tuple[str, list[Any]]:
 
 def block_dropoffs(scope: Scope, blocks: Sequence[str]) -> tuple[str, list[Any]]:
     """Per rank: page views that ended the visit with this block the deepest fully displayed one."""
-    rows, rp = _block_rows(scope, blocks)
+    rows, rp = _block_rows(scope, blocks, exits=True)
     sql = (
         "SELECT deepest, count(*) AS dropoff FROM (SELECT page_key, max(rank) AS deepest, max(is_exit) AS is_exit "
         f"FROM ({rows}) r WHERE seen AND rank > 0 GROUP BY page_key) d WHERE is_exit GROUP BY deepest"
@@ -224,7 +247,7 @@ def block_stayed_visits(scope: Scope, blocks: Sequence[str], stay_seconds: float
 
 # --- elements ---------------------------------------------------------------------------------
 def element_impressions(scope: Scope) -> tuple[str, list[Any]]:
-    b, bp = base(scope)
+    b, bp = base(scope, visit=False)
     sql = (
         "SELECT e.element AS element, count(DISTINCT e.page_key) AS impression "
         f"FROM {EVENTS} e JOIN ({b}) b ON b.page_key = e.page_key "
@@ -234,7 +257,7 @@ def element_impressions(scope: Scope) -> tuple[str, list[Any]]:
 
 
 def element_clicks(scope: Scope) -> tuple[str, list[Any]]:
-    b, bp = base(scope)
+    b, bp = base(scope, visit=False)
     sql = (
         "SELECT c.element AS element, count(*) AS clicks, count(DISTINCT b.visit_key) AS visits "
         f"FROM {CLICKS} c JOIN ({b}) b ON b.page_key = c.page_key "
@@ -244,7 +267,7 @@ def element_clicks(scope: Scope) -> tuple[str, list[Any]]:
 
 
 def element_conversions(scope: Scope, goals: Sequence[str] | None) -> tuple[str, list[Any]]:
-    b, bp = base(scope)
+    b, bp = base(scope, visit=False)
     goal_cond = "" if goals is None else f" AND goal IN ({_in_list(goals)})"
     goal_expr = "''" if goals is None else "goal"
     sql = (
@@ -260,7 +283,7 @@ def element_conversions(scope: Scope, goals: Sequence[str] | None) -> tuple[str,
 # --- heatmap data (Traitbase extensions) ------------------------------------------------------
 def click_grid(scope: Scope, columns: int, row_px: int) -> tuple[str, list[Any]]:
     """Clicks per (device, column of page width, row of ``row_px`` pixels), with the cell's top selector."""
-    b, bp = base(scope)
+    b, bp = base(scope, visit=False)
     sql = (
         f"SELECT device_type, cx, cy, count(*) AS clicks, max(selector) AS selector FROM ("
         f"SELECT c.device_type AS device_type, CAST(floor(least(c.x, 0.999999) * {int(columns)}) AS INTEGER) AS cx, "
@@ -273,7 +296,7 @@ def click_grid(scope: Scope, columns: int, row_px: int) -> tuple[str, list[Any]]
 
 def click_cell_selectors(scope: Scope, columns: int, row_px: int) -> tuple[str, list[Any]]:
     """Clicks per (device, cell, selector): the face keeps each cell's most clicked selector."""
-    b, bp = base(scope)
+    b, bp = base(scope, visit=False)
     sql = (
         f"SELECT device_type, cx, cy, selector, count(*) AS clicks FROM ("
         f"SELECT c.device_type AS device_type, CAST(floor(least(c.x, 0.999999) * {int(columns)}) AS INTEGER) AS cx, "
@@ -286,7 +309,7 @@ def click_cell_selectors(scope: Scope, columns: int, row_px: int) -> tuple[str, 
 
 def scroll_depths(scope: Scope) -> tuple[str, list[Any]]:
     """Per device and 5 % step of page depth reached (0..20): page views with a leave."""
-    b, bp = base(scope)
+    b, bp = base(scope, visit=False)
     sql = (
         "SELECT b.device_type AS device_type, "
         "CAST(floor(least(l.scroll_fraction, 1.0) * 20) AS INTEGER) AS step, count(*) AS views "
@@ -298,7 +321,7 @@ def scroll_depths(scope: Scope) -> tuple[str, list[Any]]:
 
 def fold_lines(scope: Scope) -> tuple[str, list[Any]]:
     """Per device: page views and the mean fold line in pixels and as a share of page height."""
-    b, bp = base(scope)
+    b, bp = base(scope, visit=False)
     sql = (
         "SELECT device_type, count(*) AS views, avg(viewport_height) AS fold_px, "
         "avg(CASE WHEN page_height > 0 THEN least(CAST(viewport_height AS DOUBLE) / page_height, 1.0) END) "
