@@ -22,6 +22,7 @@ from tests.conftest import Env
 from tests.faces.collect.conftest import site_key
 from tests.faces.query.conftest import Ask
 from tests.faces.query.fixture import CART, DAY, HOUR, LP, UA, T, _ev, _pv, _send
+from traitbase.domain.analytics.errors import STATUS
 
 GALLERY = "gallery_item_impression"
 PIN = {"name": "eventName", "op": "include", "value": [GALLERY]}
@@ -88,7 +89,7 @@ def test_c_conversion_name_fuzzy(ask: Ask, events: Env) -> None:
         "rows": [[GALLERY, 1]],
     }
     r = q(ask, dimensions=["eventName"], filters=[{"name": "conversionName", "op": "include", "value": ["ptmind"]}])
-    assert (r.status_code, r.json()["code"]) == (401, 4012)
+    assert (r.status_code, r.json()["code"]) == (400, 4012)
 
 
 def test_d_event_variable_group_and_filter(ask: Ask, events: Env) -> None:
@@ -154,7 +155,7 @@ def test_g_exclude_bounced(ask: Ask, events: Env) -> None:
 )  # fmt: skip
 def test_errors(ask: Ask, events: Env, body: dict[str, Any], code: int) -> None:
     r = q(ask, **body)
-    assert (r.status_code, r.json()["code"]) == (code // 10, code), r.text
+    assert (r.status_code, r.json()["code"]) == (STATUS[code], code), r.text
 
 
 def test_fields_are_localized(data: Env, qkey: str) -> None:

@@ -10,6 +10,7 @@ from tests.conftest import Env
 from tests.faces.query import exp_fixture
 from tests.faces.query.conftest import Ask
 from tests.faces.query.fixture import END, START
+from traitbase.domain.analytics.errors import STATUS
 
 
 @pytest.fixture
@@ -209,7 +210,7 @@ def test_user_properties_lists_stored_attributes(data: Env, ask: Ask, exp: dict[
 )
 def test_errors(ask: Ask, exp: dict[str, Any], path: str, body: dict[str, Any], code: int) -> None:
     r = call(ask, path, **{"id": exp["id"], **body})
-    assert (r.status_code, r.json()["code"]) == (code // 10, code), r.text
+    assert (r.status_code, r.json()["code"]) == (STATUS[code], code), r.text
 
 
 def test_another_profile_is_4030(ask: Ask, exp: dict[str, Any]) -> None:
