@@ -20,6 +20,7 @@ from traitbase.faces import health
 from traitbase.faces.admin import audiences_router as admin_audiences_router
 from traitbase.faces.admin import envelope as admin_envelope
 from traitbase.faces.admin import events_router as admin_events_router
+from traitbase.faces.admin import experiences_router as admin_experiences_router
 from traitbase.faces.admin import pages_router as admin_pages_router
 from traitbase.faces.admin import router as admin_router
 from traitbase.faces.admin import scan_router as admin_scan_router
@@ -31,6 +32,7 @@ from traitbase.faces.audience_files import router as audience_files_router
 from traitbase.faces.audience_imports import envelope as audience_imports_envelope
 from traitbase.faces.audience_imports import router as audience_imports_router
 from traitbase.faces.collect import envelope as collect_envelope
+from traitbase.faces.collect import experiences_router as collect_experiences_router
 from traitbase.faces.collect import router as collect_router
 from traitbase.faces.collect import tracker_route
 from traitbase.faces.collect.cors import OpenCorsMiddleware
@@ -41,6 +43,8 @@ from traitbase.faces.events import router as events_router
 from traitbase.faces.imports import envelope as imports_envelope
 from traitbase.faces.imports import router as imports_router
 from traitbase.faces.query import envelope as query_envelope
+from traitbase.faces.query import event_routes as _event_routes  # noqa: F401  (registers routes)
+from traitbase.faces.query import experience_routes as _experience_routes  # noqa: F401  (registers routes)
 from traitbase.faces.query import router as query_router
 from traitbase.logs import AccessLogMiddleware, configure_logging
 from traitbase.redact import redact_path
@@ -141,12 +145,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(audience_imports_router.router)
     app.include_router(admin_audiences_router.router)
     app.include_router(admin_pages_router.router)
+    app.include_router(admin_experiences_router.router)
     app.include_router(events_router.push_router(ctx.limits.events))
     app.include_router(events_router.router)
     app.include_router(imports_router.router)
     app.include_router(tracker_route.router)
     app.include_router(admin_scan_router.router)
     app.include_router(collect_router.router)
+    app.include_router(collect_experiences_router.router)
     app.include_router(query_router.router)
 
     # Innermost: the attribute upload skips the router (see faces/attributes/hot.py).

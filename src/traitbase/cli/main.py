@@ -13,6 +13,7 @@ from traitbase.cli import (
     adminkey,
     audiences,
     events,
+    experiences,
     imports,
     local,
     output,
@@ -40,6 +41,8 @@ app.add_typer(audiences.audiences, name="audiences")
 app.add_typer(adminkey.admin_key, name="admin-key")
 app.add_typer(pages.pages, name="pages")
 app.add_typer(pages.goals, name="goals")
+app.add_typer(experiences.experiences, name="experiences")
+app.command("mcp")(experiences.mcp)
 app.add_typer(query.query, name="query")
 app.command("upload-attributes")(upload.upload_attributes)
 app.command("import-profiles")(imports.import_profiles)

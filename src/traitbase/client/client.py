@@ -15,6 +15,7 @@ from traitbase.client.admin import Admin, AsyncAdmin
 from traitbase.client.attributes import AsyncAttributes, Attributes
 from traitbase.client.audiences import AsyncAudiences, Audiences
 from traitbase.client.events import AsyncEvents, Events
+from traitbase.client.experiences import AsyncExperiences, Experiences
 from traitbase.client.imports import AsyncImports, Imports
 from traitbase.client.pages import AsyncPages, Pages
 from traitbase.client.query import Query
@@ -63,6 +64,7 @@ class Client(_Base):
         self.attributes = Attributes(self._run, batch_size)
         self.admin = Admin(self._run)
         self.pages = Pages(self._run)
+        self.experiences = Experiences(self._run)
         self.query = Query(self._run, token or "")
         self.imports = Imports(self._run, self._core)
         self.events = Events(self._run)
@@ -102,6 +104,7 @@ class AsyncClient(_Base):
         self.attributes = AsyncAttributes(self._run, batch_size)
         self.admin = AsyncAdmin(self._run)
         self.pages = AsyncPages(self._run)
+        self.experiences = AsyncExperiences(self._run)
         self.imports = AsyncImports(self._run, self._core)
         self.events = AsyncEvents(self._run)
         self.audiences = AsyncAudiences(self._run, partial(stream_async, self._http, self._core), token)

@@ -1,0 +1,1 @@
+"""Experiences: popups, sticky bars, inline blocks, advanced layouts and redirects, with A/B versions and goals."""

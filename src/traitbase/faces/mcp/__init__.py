@@ -1,0 +1,1 @@
+"""The query API as Model Context Protocol tools (``traitbase mcp``)."""
