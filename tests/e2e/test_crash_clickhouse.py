@@ -45,13 +45,14 @@ def _boot(deployment: Deployment) -> tuple[dict[str, str], str]:
 
 
 def _start_api(deployment: Deployment, port: int) -> subprocess.Popen[bytes]:
-    err = (deployment.root / f"api-{time.monotonic_ns()}.err").open("wb")
-    proc = subprocess.Popen(
-        [*CLI, "serve", "--port", str(port), "--data-dir", str(deployment.root / "api")],
-        stdout=subprocess.DEVNULL,
-        stderr=err,
-        env=deployment.env,
-    )
+    # The child keeps its own copy of the log's descriptor; ours is closed once it is started.
+    with (deployment.root / f"api-{time.monotonic_ns()}.err").open("wb") as err:
+        proc = subprocess.Popen(
+            [*CLI, "serve", "--port", str(port), "--data-dir", str(deployment.root / "api")],
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+            env=deployment.env,
+        )
     _wait_http(f"http://127.0.0.1:{port}/healthz", proc, None)
     return proc
 
@@ -59,12 +60,13 @@ def _start_api(deployment: Deployment, port: int) -> subprocess.Popen[bytes]:
 def _start_worker(deployment: Deployment) -> subprocess.Popen[bytes]:
     import sys
 
-    return subprocess.Popen(
-        [sys.executable, "-m", "traitbase.jobs.worker", "--data-dir", str(deployment.root / "worker")],
-        stdout=subprocess.DEVNULL,
-        stderr=(deployment.root / f"worker-{time.monotonic_ns()}.err").open("wb"),
-        env=deployment.env,
-    )
+    with (deployment.root / f"worker-{time.monotonic_ns()}.err").open("wb") as err:
+        return subprocess.Popen(
+            [sys.executable, "-m", "traitbase.jobs.worker", "--data-dir", str(deployment.root / "worker")],
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+            env=deployment.env,
+        )
 
 
 def _kill(proc: subprocess.Popen[bytes]) -> None:

@@ -9,7 +9,7 @@ import anyio
 import orjson
 import typer
 
-from traitbase.cli import output, output_experiences
+from traitbase.cli import output_experiences
 from traitbase.cli.common import DEFAULT, Env, Json, Token, Url, api_errors, client, environment_of
 
 experiences = typer.Typer(help="Experiences: versions with traffic weights, goals, forms.", no_args_is_help=True)

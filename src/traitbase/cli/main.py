@@ -99,10 +99,11 @@ def serve(
             lambda: local.settings_with(host=host, port=port, data_dir=data_dir, database_url=database_url)
         )
         startup.check_data_dir(settings)
+        sock = startup.listen_socket(settings.host, settings.port)
+        # After the port: a start refused for its address leaves nothing in the data directory.
         refused = local.claim_data_dir(settings)
         if refused is not None:
             raise startup.StartupError(startup.ExitCode.DATA_DIR_IN_USE, refused)
-        sock = startup.listen_socket(settings.host, settings.port)
         if settings.auto_migrate:
             local.migrate_database(settings)
 

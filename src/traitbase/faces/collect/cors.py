@@ -45,7 +45,9 @@ class OpenCorsMiddleware:
         async def with_cors(message: Message) -> None:
             if message["type"] == "http.response.start":
                 message = dict(message)
-                message["headers"] = [*message.get("headers", []), (b"access-control-allow-origin", b"*")]
+                # This middleware is the one place that decides the header: a route's own copy is replaced.
+                kept = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"access-control-allow-origin"]
+                message["headers"] = [*kept, (b"access-control-allow-origin", b"*")]
             await send(message)
 
         await self.app(scope, receive, with_cors)

@@ -64,9 +64,11 @@ def _literal(value: Any, engine: str) -> exp.Expression:
     if isinstance(value, datetime):
         if value.tzinfo is not None:
             raise SqlNotPortable("datetime parameters must be naive UTC")
-        text = value.isoformat(sep=" ", timespec="microseconds" if value.microsecond else "seconds")
         if engine == "clickhouse":
+            # DateTime on 18.16 has whole seconds and cannot parse a fraction: the time is cut to its second.
+            text = value.isoformat(sep=" ", timespec="seconds")
             return exp.Anonymous(this="toDateTime", expressions=[exp.Literal.string(text), exp.Literal.string("UTC")])
+        text = value.isoformat(sep=" ", timespec="microseconds" if value.microsecond else "seconds")
         return exp.Cast(this=exp.Literal.string(text), to=exp.DataType.build("TIMESTAMP"))
     if isinstance(value, date):
         if engine == "clickhouse":

@@ -204,15 +204,16 @@ class ClickHouseWarehouse:
         for i, op in enumerate(batch):
             if outcomes[i] is not None:
                 continue
-            value = op.result
             events = op.events
-            if op.step is not None:
-                got = op.step(tx)
-                if isinstance(got, pa.Table):
-                    events = got
-                elif got is not None:
-                    value = got
+            got = op.step(tx) if op.step is not None else None
+            if isinstance(got, pa.Table):
+                events = got
+            # Read after the step, as the DuckDB warehouse does: a step may settle the op's result and
+            # the answer its Idempotency-Key remembers (e.g. counts after dropping repeated deliveries).
+            value = got if got is not None and not isinstance(got, pa.Table) else op.result
             claim = claims.get(i)
+            if claim is not None and op.idempotency is not None:
+                claim.record = op.idempotency
             if events is not None and events.num_rows:
                 batch_id = claim.digest if claim is not None else uuid.uuid4().hex
                 events = events.append_column("batch_id", pa.repeat(pa.scalar(batch_id), events.num_rows))
