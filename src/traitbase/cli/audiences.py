@@ -7,7 +7,7 @@ from typing import Annotated, Any, cast
 
 import typer
 
-from traitbase.cli import output
+from traitbase.cli import output, output_audiences
 from traitbase.cli.common import DEFAULT, Env, Json, Token, Url, api_errors, client, environment_of, key_for
 from traitbase.client import Client, UploadedAudience
 
@@ -74,9 +74,9 @@ def audiences_export(
             return
         members = c.audiences.export(project, audience_id, environment=env)
         if as_json:
-            output.json_array(members)
+            output_audiences.json_array(members)
         else:
-            output.lines(members)
+            output_audiences.lines(members)
 
 
 @audiences.command("contains")
@@ -94,7 +94,7 @@ def audiences_contains(
     env = environment_of(environment)
     with api_errors(), client(url, token) as c:
         member = c.audiences.contains(project, audience_id, member_id, environment=env)
-    output.membership(audience_id, member_id, member, as_json=as_json)
+    output_audiences.membership(audience_id, member_id, member, as_json=as_json)
 
 
 @audiences.command("upload")
@@ -152,21 +152,21 @@ def audiences_upload(
             "audience": None,
         }
         if wait:
-            with output.waiting(f"Loading audience {made.audience_id} ..."):
+            with output_audiences.waiting(f"Loading audience {made.audience_id} ..."):
                 if project is None:
                     result["audience"] = made.wait(interval=poll)
                 else:
                     result["audience"] = admin_client.audiences.wait(
                         project, made.audience_id, environment=env, interval=poll
                     )
-    output.uploaded_audience(result, as_json=as_json)
+    output_audiences.uploaded_audience(result, as_json=as_json)
 
 
 def _upload(
     uploader: Client, file: Path, name: str, platform: str, device_type: str, area_type: int
 ) -> UploadedAudience:
     try:
-        with output.file_progress(file.stat().st_size) as report:
+        with output_audiences.file_progress(file.stat().st_size) as report:
             return uploader.audiences.upload_file(
                 file, name, platform=platform, device_type=device_type, area_type=area_type, progress=report
             )

@@ -208,8 +208,7 @@ class ClickHouseWarehouse:
             got = op.step(tx) if op.step is not None else None
             if isinstance(got, pa.Table):
                 events = got
-            # Read after the step, as the DuckDB warehouse does: a step may settle the op's result and
-            # the answer its Idempotency-Key remembers (e.g. counts after dropping repeated deliveries).
+            # Read after the step, as on DuckDB: a step may settle the op's result and remembered answer.
             value = got if got is not None and not isinstance(got, pa.Table) else op.result
             claim = claims.get(i)
             if claim is not None and op.idempotency is not None:
