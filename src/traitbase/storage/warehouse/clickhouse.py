@@ -1,8 +1,9 @@
 """ClickHouse warehouse (scale mode): any number of processes share one server.
 
-Writes: each process has one batching writer (``BatchQueue``); ``ChApply.__call__(batch)`` is the
-ClickHouse-specific part: a group of requests becomes a few large columnar inserts. There are no
-transactions, so exactly-once rests on batch ids (docs/warehouse.md, "Exactly once on ClickHouse"):
+Writes: each process has one batching writer (``storage.batching``'s queue, shared with the
+embedded writers); ``apply(batch)`` is the ClickHouse-specific part: a group of requests becomes
+a few large columnar inserts. There are no transactions, so exactly-once rests on batch ids
+(docs/warehouse.md, "Exactly once on ClickHouse"):
 
 1. a request with an Idempotency-Key gets the batch id ``key_hash`` (deterministic), others a uuid;
 2. its key is recorded ``pending`` (one insert for the group) before any of its rows;
@@ -33,6 +34,7 @@ import pyarrow.compute as pc
 
 import traitbase.storage.warehouse.ch_audiences  # noqa: F401  (registers the ClickHouse audience loader)
 from traitbase.errors import Conflict, Unavailable
+from traitbase.storage.batching import Failed, GroupCommitQueue
 from traitbase.storage.sql import render
 from traitbase.storage.warehouse.base import (
     EVENT_COLUMNS,
@@ -44,15 +46,8 @@ from traitbase.storage.warehouse.base import (
     WriteOp,
     Written,
 )
-from traitbase.storage.warehouse.batching import BatchQueue
 from traitbase.storage.warehouse.chclient import ClickHouseClient, ClickHouseTimeout, connect
-from traitbase.storage.warehouse.chschema import (
-    MIGRATIONS,
-    REVISION_TABLES,
-    UPSERT_TABLES,
-    VERSION_DDL,
-    VERSION_TABLE,
-)
+from traitbase.storage.warehouse.chschema import MIGRATIONS, REVISION_TABLES, UPSERT_TABLES, VERSION_DDL, VERSION_TABLE
 from traitbase.storage.warehouse.duckdb import key_hash
 
 log = logging.getLogger(__name__)
@@ -171,14 +166,15 @@ class ClickHouseWarehouse:
         self._ttl = idempotency_ttl
         self._pending_timeout = pending_timeout
         self._mutation_timeout = mutation_timeout
-        self._writer: BatchQueue[WriteOp, Outcome] = BatchQueue(
-            self.apply,
-            rows_of=lambda op: op.rows,
-            max_items=max_batch_ops,
-            max_rows=max_batch_rows,
-            linger=linger,
-            idle=self.expire,
+        # ClickHouse wants few large inserts: a group also waits up to ``linger`` s for more requests.
+        self._writer: GroupCommitQueue[WriteOp] = GroupCommitQueue(
+            lambda ops: [Failed(r) if isinstance(r, BaseException) else r for r in self.apply(ops)],
             name="warehouse-writer",
+            max_items=max_batch_ops,
+            max_weight=max_batch_rows,
+            weight=lambda op: op.rows,
+            on_idle=self.expire,
+            linger=linger,
         )
 
     def _ensure_database(self) -> None:
