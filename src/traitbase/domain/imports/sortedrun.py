@@ -58,7 +58,8 @@ def stage(batch: LineBatch, limits: ImportLimits) -> importsort.StagedLines:
     decode = _key_decoder.decode
     try:
         keys = [_NO_CUSTOMER if long else _id(decode(raw).customer_id) for raw, long in zip(lines, flags, strict=True)]
-    except (msgspec.DecodeError, msgspec.ValidationError):
+    # RecursionError: a line nested past the interpreter's limit (skipping its unknown fields recurses).
+    except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):
         keys = [_NO_CUSTOMER if long else _key_of(raw, limits) for raw, long in zip(lines, flags, strict=True)]
     return importsort.StagedLines(keys=keys, numbers=[batch.number(i) for i in keep], lines=lines, too_long=flags)
 
@@ -70,7 +71,7 @@ def _id(raw: str | int) -> str:
 def _key_of(raw: bytes, limits: ImportLimits) -> str:
     try:
         return _id(_key_decoder.decode(raw).customer_id)
-    except (msgspec.DecodeError, msgspec.ValidationError):
+    except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):
         pass
     try:
         return parse_json_line(raw.rstrip(b"\r\n"), max_id_length=limits.max_id_length)[0]
