@@ -36,6 +36,7 @@ from traitbase.errors import Conflict, Unavailable
 from traitbase.storage.sql import render
 from traitbase.storage.warehouse.base import (
     EVENT_COLUMNS,
+    GroupStep,
     IdempotencyRecord,
     Outcome,
     ReadResult,
@@ -47,13 +48,17 @@ from traitbase.storage.warehouse.base import (
 from traitbase.storage.warehouse.batching import BatchQueue
 from traitbase.storage.warehouse.chclient import ClickHouseClient, ClickHouseTimeout, connect
 from traitbase.storage.warehouse.chschema import (
+    MIGRATION_SETTINGS,
     MIGRATIONS,
     REVISION_TABLES,
     UPSERT_TABLES,
     VERSION_DDL,
     VERSION_TABLE,
 )
+from traitbase.storage.warehouse.collect_chwrite import register as _register_tracker_steps
 from traitbase.storage.warehouse.duckdb import key_hash
+
+_register_tracker_steps()
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +90,7 @@ def migrate(client: ClickHouseClient) -> int:
         if version <= current:
             continue
         for sql in statements:
-            client.command(sql)
+            client.command(sql, settings=MIGRATION_SETTINGS)
         client.insert_columns(VERSION_TABLE, ["version", "applied_at"], [[version], [_seconds(_utcnow())]])
         current = version
     return current
@@ -201,9 +206,12 @@ class ClickHouseWarehouse:
         claims, outcomes = self._claim(batch, now)
         tx = ChTx(self)
         tables: list[pa.Table] = []
+        grouped: dict[GroupStep, list[Any]] = {}
         for i, op in enumerate(batch):
             if outcomes[i] is not None:
                 continue
+            if op.group_step is not None:
+                grouped.setdefault(op.group_step, []).append(op.payload)
             value = op.result
             events = op.events
             if op.step is not None:
@@ -221,6 +229,9 @@ class ClickHouseWarehouse:
                 if events.num_rows:
                     tables.append(events)
             outcomes[i] = Written(value)
+        # Group steps (the tracker's visit assignment) see every payload of the group at once, as on DuckDB.
+        for group_step, payloads in grouped.items():
+            group_step(tx, payloads)
         if tables:
             combined = (tables[0] if len(tables) == 1 else pa.concat_tables(tables)).sort_by(_SORT_KEYS)
             names = _present(combined, [*EVENT_COLUMNS, "batch_id"])
@@ -335,6 +346,11 @@ class ClickHouseWarehouse:
         if count == 0:
             return 0
         self.client.command(alter_delete)
+        self.wait_mutations(table)
+        return count
+
+    def wait_mutations(self, table: str) -> None:
+        """Return once no mutation of ``table`` is left unfinished (Unavailable past the mutation timeout)."""
         deadline = time.monotonic() + self._mutation_timeout
         while True:
             # 18.16 has no mutations_sync: poll until no mutation of the table is left unfinished.
@@ -346,9 +362,9 @@ class ClickHouseWarehouse:
                 )
             ).rows
             if int(left[0][0]) == 0:
-                return count
+                return
             if time.monotonic() > deadline:
-                raise Unavailable(f"deleting from {table} is still running; it will finish in the background")
+                raise Unavailable(f"changing {table} is still running; it will finish in the background")
             time.sleep(0.05)
 
     def expire(self) -> None:
