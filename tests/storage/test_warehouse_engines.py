@@ -104,10 +104,10 @@ def _idem(key: str, body: bytes = b'{"n": 1}', fingerprint: str = "f1") -> Idemp
 
 def test_schema_is_at_the_latest_version_and_reopening_keeps_it(engine: Engine) -> None:
     w = engine.open()
-    assert w.schema_version == 2  # type: ignore[attr-defined]
+    assert w.schema_version == 3  # type: ignore[attr-defined]
     w.close()
     again = engine.open()
-    assert again.read("SELECT version FROM warehouse_schema ORDER BY version").rows == [(1,), (2,)]
+    assert again.read("SELECT version FROM warehouse_schema ORDER BY version").rows == [(1,), (2,), (3,)]
     again.close()
 
 
