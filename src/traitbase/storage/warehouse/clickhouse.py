@@ -22,7 +22,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -120,6 +120,8 @@ class ChTx:
     def __init__(self, wh: ClickHouseWarehouse) -> None:
         self.wh = wh
         self.client = wh.client
+        # Writes a step wants to land last, after every other write of the group (see collect_chwrite).
+        self.deferred: list[Callable[[], None]] = []
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         text = render(sql, params, "clickhouse", final_tables=UPSERT_TABLES)
@@ -232,6 +234,8 @@ class ClickHouseWarehouse:
         # Group steps (the tracker's visit assignment) see every payload of the group at once, as on DuckDB.
         for group_step, payloads in grouped.items():
             group_step(tx, payloads)
+        for write in tx.deferred:
+            write()
         if tables:
             combined = (tables[0] if len(tables) == 1 else pa.concat_tables(tables)).sort_by(_SORT_KEYS)
             names = _present(combined, [*EVENT_COLUMNS, "batch_id"])

@@ -62,8 +62,16 @@ def load_visits(tx: WriteTx, keys: Sequence[int]) -> list[tuple[Any, ...]]:
 
 def write_keyed(tx: WriteTx, table: str, data: pa.Table, *, known: bool) -> None:
     # Known or new, a row is an insert: the latest revision of a key is its state.
-    if data.num_rows:
-        tx.insert_arrow(table, _defaults(data))
+    if not data.num_rows:
+        return
+    rows = _defaults(data)
+    deferred = getattr(tx, "deferred", None)
+    if table == collect.VISITORS and deferred is not None:
+        # No transaction: the visitor row (which lists the batches stored) goes in after the event
+        # rows, so a crash in between leaves a retry that is stored again, never one dropped as seen.
+        deferred.append(lambda: tx.insert_arrow(table, rows))
+        return
+    tx.insert_arrow(table, rows)
 
 
 def fold_visits(tx: WriteTx, *, merged: dict[int, int]) -> None:
