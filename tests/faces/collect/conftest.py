@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import Env
+from tests.conftest import Env, make_settings
+from traitbase.config import Settings
 from traitbase.storage.repos import projects
 
 T = 1_733_040_000_000
@@ -15,6 +17,12 @@ MIN = 60_000
 CHROME = (
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36"
 )
+
+
+@pytest.fixture
+def settings(tmp_path: Path, warehouse_overrides: dict[str, Any]) -> Settings:
+    """Every collection test on the default app runs on the embedded DuckDB warehouse and on ClickHouse."""
+    return make_settings(tmp_path, **warehouse_overrides)
 
 
 def freeze(env: Env, ms: int) -> None:

@@ -61,8 +61,8 @@ def test_a_malformed_batch_is_refused_and_the_next_good_one_lands(
 
 
 @pytest.fixture
-def roomy(tmp_path: Path) -> Iterator[Env]:
-    for env in build_env(make_settings(tmp_path, collect_max_body_bytes=2 * 1024 * 1024)):
+def roomy(tmp_path: Path, warehouse_overrides: dict[str, Any]) -> Iterator[Env]:
+    for env in build_env(make_settings(tmp_path, collect_max_body_bytes=2 * 1024 * 1024, **warehouse_overrides)):
         freeze(env, T)
         yield env
 

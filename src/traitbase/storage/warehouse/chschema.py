@@ -13,6 +13,8 @@ current versions). Why each layout (docs/warehouse.md, "ClickHouse layout"):
 - ``items`` / ``user_levels``: ReplacingMergeTree keyed like the DuckDB primary keys; the upsert is
   an insert, reads use FINAL (``UPSERT_TABLES``). ``user_levels`` keeps the highest level
   (the level is its version column).
+- tracker tables (web collection): ``collect_clickhouse.py``; the visits, visitors and kept page
+  leaves are ReplacingMergeTree and read with FINAL.
 - ``audience_members``: MergeTree ordered by (project, environment, audience_id, version,
   member_id): counts, exports (in id order) and membership checks of one version read one range.
 
@@ -20,6 +22,8 @@ Statements must be idempotent (IF NOT EXISTS): two processes starting together m
 """
 
 from __future__ import annotations
+
+from traitbase.storage.warehouse import collect, collect_clickhouse
 
 _EVENTS = """
 CREATE TABLE IF NOT EXISTS events (
@@ -118,9 +122,15 @@ VERSION_DDL = (
 MIGRATIONS: list[tuple[int, list[str]]] = [
     (1, [_EVENTS, _IDEMPOTENCY, _ITEMS, _USER_LEVELS]),
     (2, [_AUDIENCE_MEMBERS]),
+    # Web collection (tracker) tables: storage/warehouse/collect_clickhouse.py.
+    (3, collect_clickhouse.CLICKHOUSE_DDL),
 ]
+# Every schema step runs with these (LowCardinality columns need it at CREATE on 18.16).
+MIGRATION_SETTINGS: dict[str, int] = dict(collect_clickhouse.CREATE_SETTINGS)
 
 # Tables whose rows are upserts: read with FINAL so each key shows only its latest row.
-UPSERT_TABLES: frozenset[str] = frozenset({"items", "user_levels"})
+UPSERT_TABLES: frozenset[str] = frozenset(
+    {"items", "user_levels", collect.VISITS, collect.VISITORS, collect.PAGELEAVES}
+)
 # Columns the ClickHouse writer adds to an upserted table's rows (the Replacing version).
-REVISION_TABLES: frozenset[str] = frozenset({"items"})
+REVISION_TABLES: frozenset[str] = frozenset({"items", *collect_clickhouse.KEYED})

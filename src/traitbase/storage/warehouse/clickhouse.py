@@ -38,6 +38,7 @@ from traitbase.storage.batching import Failed, GroupCommitQueue
 from traitbase.storage.sql import render
 from traitbase.storage.warehouse.base import (
     EVENT_COLUMNS,
+    GroupStep,
     IdempotencyRecord,
     Outcome,
     ReadResult,
@@ -47,8 +48,18 @@ from traitbase.storage.warehouse.base import (
     Written,
 )
 from traitbase.storage.warehouse.chclient import ClickHouseClient, ClickHouseTimeout, connect
-from traitbase.storage.warehouse.chschema import MIGRATIONS, REVISION_TABLES, UPSERT_TABLES, VERSION_DDL, VERSION_TABLE
+from traitbase.storage.warehouse.chschema import (
+    MIGRATION_SETTINGS,
+    MIGRATIONS,
+    UPSERT_TABLES,
+    VERSION_DDL,
+    VERSION_TABLE,
+)
+from traitbase.storage.warehouse.chtx import ChTx, column_values, present_columns
+from traitbase.storage.warehouse.collect_chwrite import register as _register_tracker_steps
 from traitbase.storage.warehouse.duckdb import key_hash
+
+_register_tracker_steps()
 
 log = logging.getLogger(__name__)
 
@@ -80,57 +91,10 @@ def migrate(client: ClickHouseClient) -> int:
         if version <= current:
             continue
         for sql in statements:
-            client.command(sql)
+            client.command(sql, settings=MIGRATION_SETTINGS)
         client.insert_columns(VERSION_TABLE, ["version", "applied_at"], [[version], [_seconds(_utcnow())]])
         current = version
     return current
-
-
-def _column(table: pa.Table, name: str) -> list[Any]:
-    col = table[name]
-    if pa.types.is_timestamp(col.type):
-        # ClickHouse 18.16 DateTime has whole seconds. Epoch seconds as ints: the driver sends them
-        # as they are, where datetimes cost a timezone conversion each.
-        micros = col.cast(pa.timestamp("us")).cast(pa.int64())
-        return pc.divide(micros, 1_000_000).to_pylist()
-    return col.to_pylist()
-
-
-def _present(table: pa.Table, names: Sequence[str]) -> list[str]:
-    """The columns holding at least one value: an all-null column is left out of the insert (the
-    server fills NULL, its default), which spares the driver a Python loop over every row of it."""
-    return [c for c in names if table[c].null_count < table.num_rows]
-
-
-class ChTx:
-    """What a write step sees on ClickHouse: rendered SQL and columnar inserts, no transaction."""
-
-    engine = "clickhouse"
-
-    def __init__(self, wh: ClickHouseWarehouse) -> None:
-        self.wh = wh
-        self.client = wh.client
-
-    def execute(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        text = render(sql, params, "clickhouse", final_tables=UPSERT_TABLES)
-        if text.startswith("ALTER TABLE") and " DELETE WHERE " in text:
-            return [(self.wh.delete_where(text),)]
-        return self.client.query(text).rows
-
-    def insert_arrow(
-        self, table_name: str, data: pa.Table, *, upsert_keys: Sequence[str] = (), upsert_where: str = ""
-    ) -> None:
-        # An upsert is an insert: the table is a ReplacingMergeTree on those keys (chschema.py), and a
-        # conditional upsert (``upsert_where``) is that table's version column deciding which row wins.
-        cols = _present(data, data.column_names)
-        values = [_column(data, c) for c in cols]
-        if table_name in REVISION_TABLES:
-            cols.append("revision")
-            values.append([time.time_ns()] * data.num_rows)
-        self.client.insert_columns(table_name, cols, values)
-
-    def insert_columns(self, table_name: str, columns: Sequence[str], data: Sequence[Sequence[Any]]) -> None:
-        self.client.insert_columns(table_name, columns, data)
 
 
 @dataclass
@@ -197,9 +161,12 @@ class ClickHouseWarehouse:
         claims, outcomes = self._claim(batch, now)
         tx = ChTx(self)
         tables: list[pa.Table] = []
+        grouped: dict[GroupStep, list[Any]] = {}
         for i, op in enumerate(batch):
             if outcomes[i] is not None:
                 continue
+            if op.group_step is not None:
+                grouped.setdefault(op.group_step, []).append(op.payload)
             events = op.events
             got = op.step(tx) if op.step is not None else None
             if isinstance(got, pa.Table):
@@ -217,10 +184,15 @@ class ClickHouseWarehouse:
                 if events.num_rows:
                     tables.append(events)
             outcomes[i] = Written(value)
+        # Group steps (the tracker's visit assignment) see every payload of the group at once, as on DuckDB.
+        for group_step, payloads in grouped.items():
+            group_step(tx, payloads)
+        for write in tx.deferred:
+            write()
         if tables:
             combined = (tables[0] if len(tables) == 1 else pa.concat_tables(tables)).sort_by(_SORT_KEYS)
-            names = _present(combined, [*EVENT_COLUMNS, "batch_id"])
-            self.client.insert_columns("events", names, [_column(combined, c) for c in names])
+            names = present_columns(combined, [*EVENT_COLUMNS, "batch_id"])
+            self.client.insert_columns("events", names, [column_values(combined, c) for c in names])
         if claims:
             self._record(list(claims.values()), DONE)
         return [o for o in outcomes if o is not None]
@@ -331,6 +303,11 @@ class ClickHouseWarehouse:
         if count == 0:
             return 0
         self.client.command(alter_delete)
+        self.wait_mutations(table)
+        return count
+
+    def wait_mutations(self, table: str) -> None:
+        """Return once no mutation of ``table`` is left unfinished (Unavailable past the mutation timeout)."""
         deadline = time.monotonic() + self._mutation_timeout
         while True:
             # 18.16 has no mutations_sync: poll until no mutation of the table is left unfinished.
@@ -342,9 +319,9 @@ class ClickHouseWarehouse:
                 )
             ).rows
             if int(left[0][0]) == 0:
-                return count
+                return
             if time.monotonic() > deadline:
-                raise Unavailable(f"deleting from {table} is still running; it will finish in the background")
+                raise Unavailable(f"changing {table} is still running; it will finish in the background")
             time.sleep(0.05)
 
     def expire(self) -> None:

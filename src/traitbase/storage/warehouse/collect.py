@@ -20,7 +20,7 @@ Layout, for heatmap queries over tens of millions of rows:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -216,7 +216,7 @@ def table_from_columns(table: str, columns: dict[str, Any], rows: int) -> pa.Tab
 _SORT = [("project", "ascending"), ("environment", "ascending"), ("event_time", "ascending")]
 
 
-def insert_events(tx: WriteTx, table: str, data: pa.Table) -> None:
+def _duckdb_insert_events(tx: WriteTx, table: str, data: pa.Table) -> None:
     if not data.num_rows:
         return
     if table == PAGELEAVES:
@@ -267,25 +267,20 @@ VISIT_STATE = ("visit_key", "visitor_key", "visit_number", "start_time", "end_ti
 VISIT_PAGES = ("page_keys", "page_times", "page_urls", "page_sources")
 
 
-def load_visits(tx: WriteTx, keys: Sequence[int]) -> list[tuple[Any, ...]]:
-    """Rows of (VISIT_STATE..., VISIT_PAGES...) for these visit keys."""
+def _duckdb_load_visits(tx: WriteTx, keys: Sequence[int]) -> list[tuple[Any, ...]]:
     if not keys:
         return []
     cols = ", ".join(VISIT_STATE + VISIT_PAGES)
     return tx.execute(f"SELECT {cols} FROM {VISITS} WHERE visit_key IN (SELECT unnest(?::BIGINT[]))", [list(keys)])
 
 
-def write_keyed(tx: WriteTx, table: str, data: pa.Table, *, known: bool) -> None:
-    """Rows of a keyed table: ``known`` ones replace stored rows, new ones are plain inserts (cheaper)."""
+def _duckdb_write_keyed(tx: WriteTx, table: str, data: pa.Table, *, known: bool) -> None:
     if data.num_rows:
         tx.insert_arrow(table, data, upsert_keys=(KEYED_TABLES[table][1],) if known else ())
 
 
-def fold_visits(tx: WriteTx, *, merged: dict[int, int]) -> None:
-    """Re-point every row of absorbed visits at the visit they were folded into, and drop them.
-
-    Rare (only when a late event closes the gap between two visits), so plain UPDATEs do.
-    """
+def _duckdb_fold_visits(tx: WriteTx, *, merged: dict[int, int]) -> None:
+    # Rare (only when a late event closes the gap between two visits), so plain UPDATEs do.
     if not merged:
         return
     olds, news = list(merged), list(merged.values())
@@ -296,3 +291,42 @@ def fold_visits(tx: WriteTx, *, merged: dict[int, int]) -> None:
             [olds, news],
         )
     tx.execute(f"DELETE FROM {VISITS} WHERE visit_key IN ({_int_list(olds)})")
+
+
+# --- the same steps per warehouse engine (a registry: collect_chwrite.py adds ClickHouse's) ---
+@dataclass(frozen=True)
+class EngineSteps:
+    insert_events: Callable[[WriteTx, str, pa.Table], None]
+    load_visits: Callable[[WriteTx, Sequence[int]], list[tuple[Any, ...]]]
+    write_keyed: Callable[..., None]
+    fold_visits: Callable[..., None]
+
+
+ENGINE_STEPS: dict[str, EngineSteps] = {
+    "duckdb": EngineSteps(_duckdb_insert_events, _duckdb_load_visits, _duckdb_write_keyed, _duckdb_fold_visits),
+}
+
+
+def _steps(tx: WriteTx) -> EngineSteps:
+    # A tx names its engine (ChTx.engine); DuckDB's does not, and is the default.
+    return ENGINE_STEPS[str(getattr(tx, "engine", "duckdb"))]
+
+
+def insert_events(tx: WriteTx, table: str, data: pa.Table) -> None:
+    """Append event rows; a page leave is kept per page view only if it saw the most active time."""
+    _steps(tx).insert_events(tx, table, data)
+
+
+def load_visits(tx: WriteTx, keys: Sequence[int]) -> list[tuple[Any, ...]]:
+    """Rows of (VISIT_STATE..., VISIT_PAGES...) for these visit keys (their current state)."""
+    return _steps(tx).load_visits(tx, keys)
+
+
+def write_keyed(tx: WriteTx, table: str, data: pa.Table, *, known: bool) -> None:
+    """Rows of a keyed table: ``known`` ones replace stored rows, new ones are plain inserts (cheaper)."""
+    _steps(tx).write_keyed(tx, table, data, known=known)
+
+
+def fold_visits(tx: WriteTx, *, merged: dict[int, int]) -> None:
+    """Re-point every row of absorbed visits at the visit they were folded into, and drop them."""
+    _steps(tx).fold_visits(tx, merged=merged)
