@@ -30,6 +30,11 @@ def readyz(request: Request) -> Response:
     except Exception as exc:
         checks["warehouse"] = f"unreachable: {type(exc).__name__}"
     try:
+        ctx.blobs.ping()
+        checks["files"] = "ok"
+    except Exception as exc:
+        checks["files"] = f"unreachable: {type(exc).__name__}"
+    try:
         checks["rate_limits"] = "ok" if ctx.limiter.ping() else "unreachable"
     except Exception as exc:
         checks["rate_limits"] = f"unreachable: {type(exc).__name__}"

@@ -59,6 +59,10 @@ class BlobStore(Protocol):
 
     def delete(self, key: str) -> None: ...
 
+    def ping(self) -> None:
+        """Raise if files can be neither stored nor read (for /readyz)."""
+        ...
+
 
 def _sync_file(fh: BinaryIO) -> None:
     fh.flush()
@@ -77,6 +81,10 @@ class LocalBlobStore:
 
     def _path(self, key: str) -> Path:
         return self.root / check_key(key)
+
+    def ping(self) -> None:
+        if not (self.root / ".tmp").is_dir() or not os.access(self.root / ".tmp", os.W_OK | os.X_OK):
+            raise OSError(f"{self.root} is not a writable directory")
 
     def _tmp(self) -> Path:
         return self.root / ".tmp" / uuid.uuid4().hex

@@ -54,9 +54,15 @@ class S3BlobStore:
             "s3", config=Config(signature_version="s3", s3={"addressing_style": "path"}), **common
         )
         self.access_key_id = settings.s3_access_key_id or ""
+        # Readiness probes must answer quickly: no retries and short timeouts (the data client keeps its own).
+        probe = Config(s3={"addressing_style": "path"}, connect_timeout=2, read_timeout=2, retries={"max_attempts": 1})
+        self._probe = boto3.client("s3", config=probe, **common)
 
     def _k(self, key: str) -> str:
         return self.prefix + check_key(key)
+
+    def ping(self) -> None:
+        self._probe.head_bucket(Bucket=self.bucket)
 
     # --- writing ---------------------------------------------------------------------------
     def put_stream(self, key: str, chunks: Iterable[bytes], *, max_bytes: int | None = None) -> BlobInfo:
