@@ -64,7 +64,7 @@ def test_two_api_processes_and_a_worker_share_every_store(deployment: Deployment
             ready = httpx.get(f"{url}/readyz", timeout=10).json()
             assert ready == {
                 "status": "ready",
-                "checks": {"database": "ok", "warehouse": "ok", "rate_limits": "ok"},
+                "checks": {"database": "ok", "warehouse": "ok", "files": "ok", "rate_limits": "ok"},
             }
         r = httpx.post(
             f"{a}/admin/v1/keys",
