@@ -76,6 +76,7 @@ class AppContext:
         key_box = SecretBox.for_key_secrets(signer)
         limiter = RateLimiter(settings.redis_url, exact_max=settings.rate_limit_exact_max)
         warehouse = open_warehouse(settings)
+        limits = Limits.from_settings(settings)
         return cls(
             settings=settings,
             db=db,
@@ -85,7 +86,7 @@ class AppContext:
             signer=signer,
             blobs=open_blob_store(settings),
             warehouse=warehouse,
-            limits=Limits.from_settings(settings),
+            limits=limits,
             key_box=key_box,
             token_verifier=TokenVerifier(
                 db,
@@ -93,7 +94,9 @@ class AppContext:
                 guard=open_replay_guard(settings.redis_url) if settings.token_auth_single_use else None,
                 window_seconds=settings.audience_token_window_seconds,
             ),
-            collector=open_collector(settings, db=db, limiter=limiter, warehouse=warehouse, writer=writer),
+            collector=open_collector(
+                settings, db=db, limiter=limiter, warehouse=warehouse, writer=writer, limits=limits.collect
+            ),
             scan_hooks=page_config_hooks(db),
         )
 

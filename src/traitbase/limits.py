@@ -12,6 +12,7 @@ from traitbase.config import Settings
 from traitbase.domain.audiences.job import LoadLimits
 from traitbase.domain.audiences.service import AudienceLimits
 from traitbase.domain.audiences.uploads import UploadLimits
+from traitbase.domain.collect.ingest import CollectLimits
 from traitbase.domain.events.job import CsvLimits
 from traitbase.domain.events.parse import EventLimits
 from traitbase.domain.imports.parse import ImportLimits
@@ -28,17 +29,19 @@ class Limits:
     audience_files: AudienceLimits
     audience_uploads: UploadLimits
     audience_loads: LoadLimits
+    collect: CollectLimits
 
     @classmethod
     def from_settings(cls, st: Settings) -> Limits:
+        attributes = AttributeLimits(
+            max_users=st.attributes_max_users,
+            max_fields=st.attributes_max_fields,
+            max_field_name_length=st.attributes_max_field_name_length,
+            max_value_length=st.attributes_max_value_length,
+            max_json_depth=st.json_max_depth,
+        )
         return cls(
-            attributes=AttributeLimits(
-                max_users=st.attributes_max_users,
-                max_fields=st.attributes_max_fields,
-                max_field_name_length=st.attributes_max_field_name_length,
-                max_value_length=st.attributes_max_value_length,
-                max_json_depth=st.json_max_depth,
-            ),
+            attributes=attributes,
             events=EventLimits(
                 max_items=st.events_max_items,
                 max_string_length=st.events_max_string_length,
@@ -75,5 +78,13 @@ class Limits:
                 max_decompressed_bytes=st.audience_file_max_decompressed_bytes,
                 max_id_length=st.audience_max_id_length,
                 work_dir=st.resolved_warehouse_temp_dir,
+            ),
+            # identify writes the user store: the attribute face's own limits apply to it.
+            collect=CollectLimits(
+                max_events=st.collect_max_events,
+                rate_limit=st.collect_rate_limit,
+                idle_minutes=st.collect_visit_idle_minutes,
+                log_full_ip=st.collect_log_full_ip,
+                attributes=attributes,
             ),
         )

@@ -12,7 +12,6 @@ from traitbase.domain.collect.geo import GeoResolver
 from traitbase.domain.collect.ingest import CollectLimits, Collector
 from traitbase.domain.collect.rows import Site
 from traitbase.domain.collect.sites import SiteDirectory
-from traitbase.domain.profiles.parse import AttributeLimits
 from traitbase.storage.db import Database
 from traitbase.storage.ratelimit import RateLimiter
 from traitbase.storage.warehouse.base import Warehouse
@@ -50,7 +49,13 @@ class PageConfigCache:
 
 
 def open_collector(
-    settings: Settings, *, db: Database, limiter: RateLimiter, warehouse: Warehouse, writer: GroupCommitWriter
+    settings: Settings,
+    *,
+    db: Database,
+    limiter: RateLimiter,
+    warehouse: Warehouse,
+    writer: GroupCommitWriter,
+    limits: CollectLimits,
 ) -> Collector:
     return Collector(
         sites=SiteDirectory(db, cache_seconds=settings.key_cache_seconds),
@@ -62,18 +67,7 @@ def open_collector(
         limiter=limiter,
         warehouse=warehouse,
         writer=writer,
-        limits=CollectLimits(
-            max_events=settings.collect_max_events,
-            rate_limit=settings.collect_rate_limit,
-            idle_minutes=settings.collect_visit_idle_minutes,
-            log_full_ip=settings.collect_log_full_ip,
-            attributes=AttributeLimits(
-                max_users=settings.attributes_max_users,
-                max_fields=settings.attributes_max_fields,
-                max_field_name_length=settings.attributes_max_field_name_length,
-                max_value_length=settings.attributes_max_value_length,
-            ),
-        ),
+        limits=limits,
         respect_dnt=settings.collect_respect_dnt,
         pages=PageConfigCache(db, seconds=settings.collect_config_cache_seconds),
     )
