@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import Connection
 
 from traitbase.config import Settings
+from traitbase.domain.analytics.limits import QueryLimiter
 from traitbase.domain.collect.ingest import Collector
 from traitbase.domain.collect.setup import open_collector
 from traitbase.domain.keys.tokenauth import TokenVerifier
@@ -25,6 +26,7 @@ from traitbase.storage.replay import open_replay_guard
 from traitbase.storage.repos import keys as key_repo
 from traitbase.storage.warehouse.base import Warehouse
 from traitbase.storage.warehouse.engines import open_warehouse as _open_engine
+from traitbase.storage.windows import open_window_counters
 from traitbase.storage.writer import GroupCommitWriter
 
 
@@ -46,6 +48,8 @@ class AppContext:
     collector: Collector
     # How a page scan finds the blocks configured for the page it renders.
     scan_hooks: ScanHooks
+    # The query API's plan budgets (per minute, per UTC day), shared by every API process via Redis.
+    query_limiter: QueryLimiter
     jobs: WorkerPool | None = None
 
     @classmethod
@@ -98,6 +102,7 @@ class AppContext:
                 settings, db=db, limiter=limiter, warehouse=warehouse, writer=writer, limits=limits.collect
             ),
             scan_hooks=page_config_hooks(db),
+            query_limiter=QueryLimiter(settings.plan_limits, open_window_counters(settings.redis_url)),  # type: ignore[arg-type]
         )
 
     def start_workers(self) -> None:

@@ -9,7 +9,6 @@ import pytest
 
 from tests.conftest import Env
 from tests.faces.query import fixture
-from traitbase.faces.query.router import limiter_of
 
 # The face's clock (budgets, "today" for date checks): 2024-12-03 12:00 UTC.
 NOW = fixture.T / 1000 + 2 * 86_400 + 4 * 3600
@@ -24,11 +23,7 @@ class Clock:
 
 
 def set_clock(env: Env, clock: Clock) -> None:
-    class _Req:
-        app = env.app
-
-    limiter_of(_Req())  # type: ignore[arg-type]
-    env.app.state.query_limiter.clock = clock
+    env.app.state.ctx.query_limiter.clock = clock
 
 
 @pytest.fixture
@@ -47,7 +42,7 @@ def data(env: Env, clock: Clock) -> Env:
 @pytest.fixture
 def growth(env: Env) -> None:
     """Lift the budget (Growth-size limits for every plan) for tests that make many calls."""
-    env.app.state.query_limiter._plans = lambda _plan: (10_000, 100_000)
+    env.app.state.ctx.query_limiter._plans = lambda _plan: (10_000, 100_000)
 
 
 @pytest.fixture

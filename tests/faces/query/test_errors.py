@@ -90,8 +90,8 @@ def test_rate_limit_codes(env: Env, clock: Any, lang: str) -> None:
     _check(r, 4290, lang)
     assert r.headers["Retry-After"] == "60"  # the clock stands at a whole minute
     clock.now += 12 * 3600 - 60  # 12:00 -> 23:59, the last minute of the UTC day
-    limiter = env.app.state.query_limiter
-    limiter._counts = {k: (int(clock.now // 60), 0, d, 100) for k, (_, _, d, _) in limiter._counts.items()}
+    # The three calls of this day used a day allowance of 3: the fourth call is refused for the day.
+    env.app.state.ctx.query_limiter._plans = lambda _plan: (3, 3)
     r = env.client.post(Q, json=body, headers={"x-api-key": qkey})
     _check(r, 4291, lang)
     assert r.headers["Retry-After"] == "60"

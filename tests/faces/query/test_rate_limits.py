@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-import pytest
+from pathlib import Path
 
-from tests.conftest import Env
+import pytest
+from starlette.testclient import TestClient
+
+from tests.conftest import Env, build_env, make_settings
 from tests.faces.query import fixture
-from tests.faces.query.conftest import Clock
+from tests.faces.query.conftest import NOW, Clock
+from traitbase.app import create_app
 from traitbase.storage.repos import orgs
 
 Q = "/open-api/v1/heatmap/query"
@@ -77,3 +81,26 @@ def test_other_faces_do_not_count(env: Env, clock: Clock) -> None:
 def test_headers_on_unauthenticated_answers(env: Env, clock: Clock) -> None:
     r = env.client.post(Q, json={})
     assert r.status_code == 401 and _headers(r) == ("3", "3", "100", "100", "FREE")
+
+
+def test_scale_mode_processes_share_one_budget(tmp_path: Path, pg_url: str, redis_url: str) -> None:
+    """Two API processes (two apps over one PostgreSQL and one Redis): a Free key's 4th call in a
+    minute is refused whichever process it reaches."""
+    base = tmp_path
+    settings_a = make_settings(base / "a", database_url=pg_url, redis_url=redis_url)
+    settings_b = make_settings(base / "b", database_url=pg_url, redis_url=redis_url)
+    envs = build_env(settings_a)
+    env = next(envs)
+    try:
+        key = env.key(["query"])
+        body = fixture.query_body(env)
+        with TestClient(create_app(settings_b)) as other:
+            # One fixed instant for both (a minute boundary mid-test would reset the window).
+            for app in (env.app, other.app):
+                app.state.ctx.query_limiter.clock = Clock(NOW)
+            answers = [c.post(Q, json=body, headers={"x-api-key": key}) for c in (env.client, other, env.client, other)]
+        assert [r.status_code for r in answers] == [200, 200, 200, 429]
+        assert [_headers(r)[1] for r in answers] == ["2", "1", "0", "0"]
+        assert answers[3].json()["code"] == 4290
+    finally:
+        envs.close()

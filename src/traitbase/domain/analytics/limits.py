@@ -1,19 +1,20 @@
 """Per-key query budgets (SPEC 1): calls per minute and per day by the organization's plan.
 
-Fixed windows aligned to the clock (the minute, the UTC day), counted in process memory under a
-lock, with an injectable clock so tests move time instead of sleeping. A refused call is not
+Fixed windows aligned to the clock (the minute, the UTC day), counted in the shared window
+counters (``storage/windows.py``: Redis in scale mode, so every API process draws on one budget;
+process memory embedded), with an injectable clock so tests move time instead of sleeping. A refused call is not
 counted. Only the query face calls this, so other faces' traffic never uses the query budget.
 """
 
 from __future__ import annotations
 
 import math
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from traitbase.domain.analytics.errors import QueryError
+from traitbase.storage.windows import MemoryWindowCounters, Window, WindowCounters
 
 TIERS = {"free": "FREE", "free_trial": "FREE_TRIAL", "growth": "GROWTH"}
 
@@ -37,39 +38,46 @@ class Budget:
 
 
 class QueryLimiter:
-    def __init__(self, plans: Callable[[str], tuple[int, int]], clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        plans: Callable[[str], tuple[int, int]],
+        counters: WindowCounters | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self._plans = plans
+        self._counters: WindowCounters = counters or MemoryWindowCounters()
         self.clock = clock
-        self._lock = threading.Lock()
-        # key -> (minute window, count, day window, count)
-        self._counts: dict[str, tuple[int, int, int, int]] = {}
 
-    def _state(self, key: str, now: float) -> tuple[int, int, int, int]:
+    @staticmethod
+    def _windows(key: str, now: float, per_min: int, per_day: int) -> tuple[Window, Window]:
+        # The window's number is part of its key, so a new minute or day starts from zero; the
+        # store keeps each count a little longer than its window.
         minute, day = int(now // 60), int(now // 86_400)
-        m, mc, d, dc = self._counts.get(key, (minute, 0, day, 0))
-        return minute, (mc if m == minute else 0), day, (dc if d == day else 0)
+        return (
+            Window(f"query:{key}:d:{day}", per_day, 86_400 + 300),
+            Window(f"query:{key}:m:{minute}", per_min, 60 + 60),
+        )
 
     def peek(self, key: str, plan: str) -> Budget:
         per_min, per_day = self._plans(plan)
-        with self._lock:
-            _, mc, _, dc = self._state(key, self.clock())
+        day_w, min_w = self._windows(key, self.clock(), per_min, per_day)
+        dc, mc = self._counters.counts([day_w.key, min_w.key]) if key else (0, 0)
         return Budget(TIERS.get(plan, plan.upper()), per_min, per_day, per_min - mc, per_day - dc)
 
     def hit(self, key: str, plan: str) -> Budget:
         """Count one call, or raise 4290 / 4291 (with Retry-After) and the unchanged budget's headers."""
         per_min, per_day = self._plans(plan)
         tier = TIERS.get(plan, plan.upper())
-        with self._lock:
-            now = self.clock()
-            minute, mc, day, dc = self._state(key, now)
-            if dc >= per_day:
-                budget = Budget(tier, per_min, per_day, per_min - mc, 0)
-                raise LimitExceeded(4291, math.ceil((day + 1) * 86_400 - now), budget)
-            if mc >= per_min:
-                budget = Budget(tier, per_min, per_day, 0, per_day - dc)
-                raise LimitExceeded(4290, math.ceil((minute + 1) * 60 - now), budget)
-            self._counts[key] = (minute, mc + 1, day, dc + 1)
-            return Budget(tier, per_min, per_day, per_min - mc - 1, per_day - dc - 1)
+        now = self.clock()
+        taken = self._counters.take(self._windows(key, now, per_min, per_day))
+        dc, mc = taken.counts
+        if taken.refused == 0:  # the day is used up (checked first: its wait is the longer one)
+            budget = Budget(tier, per_min, per_day, per_min - mc, 0)
+            raise LimitExceeded(4291, math.ceil((int(now // 86_400) + 1) * 86_400 - now), budget)
+        if taken.refused == 1:
+            budget = Budget(tier, per_min, per_day, 0, per_day - dc)
+            raise LimitExceeded(4290, math.ceil((int(now // 60) + 1) * 60 - now), budget)
+        return Budget(tier, per_min, per_day, per_min - mc, per_day - dc)
 
 
 class LimitExceeded(QueryError):

@@ -34,13 +34,8 @@ log = logging.getLogger(__name__)
 
 
 def limiter_of(request: Request) -> QueryLimiter:
-    """The app's query budget counter (one per app; tests move its ``clock``)."""
-    state = request.app.state
-    if not hasattr(state, "query_limiter"):
-        settings = ctx_of(request).settings
-        state.query_limiter = QueryLimiter(settings.plan_limits)  # type: ignore[arg-type]
-    limiter: QueryLimiter = state.query_limiter
-    return limiter
+    """The app's query budget counter (tests move its ``clock``)."""
+    return ctx_of(request).query_limiter
 
 
 def _today(limiter: QueryLimiter) -> date:
