@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from traitbase.config import Settings
-from traitbase.storage.warehouse.engines import engine_for, hold_data_dir_lock
+from traitbase.storage.warehouse.engines import engine_for, hold_data_dir_lock, release_data_dir_lock
 
 
 def test_engine_comes_from_the_url_scheme(tmp_path: Path) -> None:
@@ -26,7 +26,11 @@ def test_second_process_on_the_same_data_directory_refuses_with_one_sentence(tmp
         "import sys; from pathlib import Path; from traitbase.storage.warehouse.engines import *\n"
         "try:\n    hold_data_dir_lock(Path(sys.argv[1]))\nexcept DataDirInUse as e:\n    print(e); raise SystemExit(3)"
     )
-    done = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, timeout=60)
+    try:
+        done = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, timeout=60)
+    finally:  # both holds released: the descriptor is closed, not left to the interpreter's exit
+        release_data_dir_lock(tmp_path)
+        release_data_dir_lock(tmp_path)
     assert done.returncode == 3
     assert done.stdout == (
         f"Another Traitbase server is already using the data directory {tmp_path.resolve()} "
