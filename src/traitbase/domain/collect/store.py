@@ -12,7 +12,7 @@ from collections import defaultdict
 from datetime import UTC
 from typing import Any
 
-from traitbase.domain.collect.rows import Payload
+from traitbase.domain.collect.rows import ROW_FIELDS, Payload
 from traitbase.domain.collect.visits import RECENT_VISITS, Assignment, Page, Visit, assign, entry_source
 from traitbase.storage.warehouse import collect as tables
 from traitbase.storage.warehouse.base import WriteOp, WriteTx
@@ -91,7 +91,7 @@ def write_group(tx: WriteTx, payloads: list[Payload]) -> None:
     for visitor_key, group in by_visitor.items():
         prior = state.get(visitor_key)
         count, first_seen = (prior.visit_count, prior.first_seen) if prior else (0, None)
-        times = [t for p in group for table in p.columns for t in p.times[table]]
+        times = [t for p in group for table in p.tuples for t in p.times[table]]
         pages = [page for p in group for page in p.pages]
         first = group[0]
         result = assign(
@@ -104,9 +104,9 @@ def write_group(tx: WriteTx, payloads: list[Payload]) -> None:
         )
         at = 0
         for p in group:
-            for table in p.columns:
+            for table in p.tuples:
                 n = len(p.times[table])
-                p.columns[table]["visit_key"] = result.visit_of[at : at + n]
+                p.visit_keys[table] = result.visit_of[at : at + n]
                 at += n
         merged.update(result.merged)
         _visit_rows(new_visits, old_visits, stored_keys, result, first)
@@ -172,19 +172,29 @@ def _visitor_row(
     out["recent_batches"].append(recent_batches)
 
 
+# Columns that hold one value per request: (column, Payload attribute).
+_PER_REQUEST = (
+    ("project", "project"),
+    ("environment", "environment"),
+    ("received_at", "received_us"),
+    ("visitor_key", "visitor_key"),
+    ("device_type", "device_type"),
+    ("is_bot", "is_bot"),
+)
+
+
 def _insert_events(tx: WriteTx, payloads: list[Payload]) -> None:
-    merged: dict[str, dict[str, list[Any]]] = {}
-    for p in payloads:
-        for table, cols in p.columns.items():
-            n = len(p.times[table])
-            target = merged.setdefault(table, defaultdict(list))
-            for k, v in cols.items():
-                target[k].extend(v)
-            target["project"].extend([p.project] * n)
-            target["environment"].extend([p.environment] * n)
-            target["received_at"].extend([p.received_us] * n)
-            target["visitor_key"].extend([p.visitor_key] * n)
-            target["device_type"].extend([p.device_type] * n)
-            target["is_bot"].extend([p.is_bot] * n)
-    for table, cols in merged.items():
-        tables.insert_events(tx, table, tables.table_from_columns(table, cols, _n(cols)))
+    """Every request's row tuples of a table converted at once per group commit, one insert per table."""
+    for table, fields in ROW_FIELDS.items():
+        rows = [r for p in payloads for r in p.tuples[table]]
+        if not rows:
+            continue
+        data = tables.table_from_rows(
+            table,
+            fields,
+            rows,
+            counts=[len(p.tuples[table]) for p in payloads],
+            per_request={name: [getattr(p, attr) for p in payloads] for name, attr in _PER_REQUEST},
+            columns={"visit_key": [k for p in payloads for k in p.visit_keys[table]]},
+        )
+        tables.insert_events(tx, table, data)
