@@ -9,13 +9,16 @@ table once. A 204 is sent only after that commit is durable.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import UTC
 from typing import Any
 
 from traitbase.domain.collect.rows import ROW_FIELDS, Payload
+from traitbase.domain.collect.statecache import CACHE_NAME, Held, VisitorStateCache
 from traitbase.domain.collect.visits import RECENT_VISITS, Assignment, Page, Visit, assign, entry_source
 from traitbase.storage.warehouse import collect as tables
 from traitbase.storage.warehouse.base import WriteOp, WriteTx
+from traitbase.storage.warehouse.collect import VisitorState
 
 RECENT_BATCHES = 32  # batch keys kept per visitor: the tracker retries a batch within minutes
 
@@ -70,7 +73,10 @@ def write_group(tx: WriteTx, payloads: list[Payload]) -> None:
     grouped: dict[int, list[Payload]] = defaultdict(list)
     for p in payloads:
         grouped[p.visitor_key].append(p)
-    state = tables.load_visitors(tx, list(grouped))
+    cache = _cache_of(tx)
+    held = cache.get(grouped) if cache is not None else {}
+    state = {k: s for k, (s, _) in held.items()}
+    state.update(tables.load_visitors(tx, [k for k in grouped if k not in held]))
     by_visitor: dict[int, list[Payload]] = {}
     batches: dict[int, list[int]] = {}
     for visitor_key, group in grouped.items():
@@ -81,7 +87,9 @@ def write_group(tx: WriteTx, payloads: list[Payload]) -> None:
     payloads = [p for group in by_visitor.values() for p in group]
     if not payloads:
         return
-    stored = _stored_visits(tx, {k: v.recent_visits for k, v in state.items() if k in by_visitor})
+    stored = _stored_visits(tx, {k: v.recent_visits for k, v in state.items() if k in by_visitor and k not in held})
+    stored.update({k: visits for k, (_, visits) in held.items() if k in by_visitor})
+    written: dict[int, Held] = {}
     merged: dict[int, int] = {}
     stored_keys = {v.key for visits in stored.values() for v in visits}
     new_visits: dict[str, list[Any]] = defaultdict(list)
@@ -111,7 +119,7 @@ def write_group(tx: WriteTx, payloads: list[Payload]) -> None:
         merged.update(result.merged)
         _visit_rows(new_visits, old_visits, stored_keys, result, first)
         target = old_visitors if prior else new_visitors
-        _visitor_row(target, result, first, first_seen, batches[visitor_key])
+        written[visitor_key] = _visitor_row(target, result, first, first_seen, batches[visitor_key])
     tables.fold_visits(tx, merged=merged)
     for table, cols, known in (
         (tables.VISITS, old_visits, True),
@@ -121,6 +129,21 @@ def write_group(tx: WriteTx, payloads: list[Payload]) -> None:
     ):
         tables.write_keyed(tx, table, tables.table_from_columns(table, cols, _n(cols)), known=known)
     _insert_events(tx, payloads)
+    if cache is not None:
+        after_commit: list[Callable[[], None]] = getattr(tx, "after_commit")  # noqa: B009  (with writer_cache)
+        after_commit.append(lambda: cache.put(written))
+
+
+def _cache_of(tx: WriteTx) -> VisitorStateCache | None:
+    """The visitor-state copy of a warehouse with a single writer (DuckDB); None where several processes write."""
+    space: dict[str, Any] | None = getattr(tx, "writer_cache", None)
+    if space is None:
+        return None
+    cache = space.get(CACHE_NAME)
+    if cache is None:
+        cache = space[CACHE_NAME] = VisitorStateCache()
+    assert isinstance(cache, VisitorStateCache)
+    return cache
 
 
 def _n(cols: dict[str, list[Any]]) -> int:
@@ -161,15 +184,25 @@ def _visit_rows(
 
 def _visitor_row(
     out: dict[str, list[Any]], result: Assignment, p: Payload, first_seen: Any, recent_batches: list[int]
-) -> None:
+) -> Held:
+    """Adds the visitor's row; returns the state it stores (what a cache may keep once committed)."""
+    first = first_seen if first_seen is not None else result.visits[0].start_ms * 1000
+    recent = result.visits[-RECENT_VISITS:]
     out["visitor_key"].append(p.visitor_key)
     out["project"].append(p.project)
     out["environment"].append(p.environment)
-    out["first_seen"].append(first_seen if first_seen is not None else result.visits[0].start_ms * 1000)
+    out["first_seen"].append(first)
     out["last_seen"].append(max(v.end_ms for v in result.visits) * 1000)
     out["visit_count"].append(result.visit_count)
-    out["recent_visits"].append([v.key for v in result.visits[-RECENT_VISITS:]])
+    out["recent_visits"].append([v.key for v in recent])
     out["recent_batches"].append(recent_batches)
+    state = VisitorState(
+        visit_count=result.visit_count,
+        recent_visits=[v.key for v in recent],
+        recent_batches=recent_batches,
+        first_seen=first,
+    )
+    return Held(state, tuple(recent))
 
 
 # Columns that hold one value per request: (column, Payload attribute).
