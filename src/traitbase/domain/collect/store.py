@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import UTC
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from traitbase.domain.collect.rows import ROW_FIELDS, Payload
 from traitbase.domain.collect.statecache import CACHE_NAME, Held, VisitorStateCache
@@ -19,6 +19,9 @@ from traitbase.domain.collect.visits import RECENT_VISITS, Assignment, Page, Vis
 from traitbase.storage.warehouse import collect as tables
 from traitbase.storage.warehouse.base import WriteOp, WriteTx
 from traitbase.storage.warehouse.collect import VisitorState
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 RECENT_BATCHES = 32  # batch keys kept per visitor: the tracker retries a batch within minutes
 
@@ -128,7 +131,10 @@ def write_group(tx: WriteTx, payloads: list[Payload]) -> None:
         (tables.VISITORS, new_visitors, False),
     ):
         tables.write_keyed(tx, table, tables.table_from_columns(table, cols, _n(cols)), known=known)
-    _insert_events(tx, payloads)
+    # A visitor with no stored state has no stored page leave (a page key includes the visitor); with
+    # one batch in this group its leaves are one per page (rows.py), so they need no upsert.
+    new_pages = {k for k, group in by_visitor.items() if k not in state and len(group) == 1}
+    _insert_events(tx, payloads, new_pages)
     if cache is not None:
         after_commit: list[Callable[[], None]] = getattr(tx, "after_commit")  # noqa: B009  (with writer_cache)
         after_commit.append(lambda: cache.put(written))
@@ -216,18 +222,23 @@ _PER_REQUEST = (
 )
 
 
-def _insert_events(tx: WriteTx, payloads: list[Payload]) -> None:
+def _insert_events(tx: WriteTx, payloads: list[Payload], new_pages: set[int]) -> None:
     """Every request's row tuples of a table converted at once per group commit, one insert per table."""
-    for table, fields in ROW_FIELDS.items():
-        rows = [r for p in payloads for r in p.tuples[table]]
-        if not rows:
+    for table in ROW_FIELDS:
+        if table != tables.PAGELEAVES:
+            tables.insert_events(tx, table, _table(table, payloads))
             continue
-        data = tables.table_from_rows(
-            table,
-            fields,
-            rows,
-            counts=[len(p.tuples[table]) for p in payloads],
-            per_request={name: [getattr(p, attr) for p in payloads] for name, attr in _PER_REQUEST},
-            columns={"visit_key": [k for p in payloads for k in p.visit_keys[table]]},
-        )
-        tables.insert_events(tx, table, data)
+        fresh = [p for p in payloads if p.visitor_key in new_pages]
+        tables.insert_new_leaves(tx, _table(table, fresh))
+        tables.insert_events(tx, table, _table(table, [p for p in payloads if p.visitor_key not in new_pages]))
+
+
+def _table(table: str, payloads: list[Payload]) -> pa.Table:
+    return tables.table_from_rows(
+        table,
+        ROW_FIELDS[table],
+        [r for p in payloads for r in p.tuples[table]],
+        counts=[len(p.tuples[table]) for p in payloads],
+        per_request={name: [getattr(p, attr) for p in payloads] for name, attr in _PER_REQUEST},
+        columns={"visit_key": [k for p in payloads for k in p.visit_keys[table]]},
+    )

@@ -258,6 +258,12 @@ def _duckdb_insert_events(tx: WriteTx, table: str, data: pa.Table) -> None:
     tx.insert_arrow(table, data.sort_by(_SORT))
 
 
+def _duckdb_insert_new_leaves(tx: WriteTx, data: pa.Table) -> None:
+    # No stored leave can share a page key (see insert_new_leaves): a plain insert, sorted like the others.
+    if data.num_rows:
+        tx.insert_arrow(PAGELEAVES, data.sort_by(_SORT))
+
+
 def _int_list(keys: Sequence[int]) -> str:
     """Integer keys inlined as literals: DuckDB answers ``key IN (1, 2, …)`` from the primary-key index,
     where a parameter list (``IN (SELECT unnest(?))``) becomes a scan of the whole table."""
@@ -328,10 +334,18 @@ class EngineSteps:
     load_visits: Callable[[WriteTx, Sequence[int]], list[tuple[Any, ...]]]
     write_keyed: Callable[..., None]
     fold_visits: Callable[..., None]
+    # Page leaves that cannot replace a stored one; None: the same as insert_events.
+    insert_new_leaves: Callable[[WriteTx, pa.Table], None] | None = None
 
 
 ENGINE_STEPS: dict[str, EngineSteps] = {
-    "duckdb": EngineSteps(_duckdb_insert_events, _duckdb_load_visits, _duckdb_write_keyed, _duckdb_fold_visits),
+    "duckdb": EngineSteps(
+        _duckdb_insert_events,
+        _duckdb_load_visits,
+        _duckdb_write_keyed,
+        _duckdb_fold_visits,
+        insert_new_leaves=_duckdb_insert_new_leaves,
+    ),
 }
 
 
@@ -343,6 +357,20 @@ def _steps(tx: WriteTx) -> EngineSteps:
 def insert_events(tx: WriteTx, table: str, data: pa.Table) -> None:
     """Append event rows; a page leave is kept per page view only if it saw the most active time."""
     _steps(tx).insert_events(tx, table, data)
+
+
+def insert_new_leaves(tx: WriteTx, data: pa.Table) -> None:
+    """Page leaves of page views that are new in this commit, at most one per page key.
+
+    The caller vouches that no stored leave has any of these page keys (their visitor has no
+    stored state, and a page key includes the visitor), so nothing needs replacing: on DuckDB a
+    plain insert instead of ``ON CONFLICT ... DO UPDATE``, the dearest statement of a group.
+    """
+    steps = _steps(tx)
+    if steps.insert_new_leaves is None:
+        steps.insert_events(tx, PAGELEAVES, data)
+    else:
+        steps.insert_new_leaves(tx, data)
 
 
 def load_visits(tx: WriteTx, keys: Sequence[int]) -> list[tuple[Any, ...]]:
