@@ -8,6 +8,7 @@ after a wipe deletes the rows behind it.
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -33,18 +34,29 @@ def wh(tmp_path: Path) -> Iterator[DuckDBWarehouse]:
     w.close()
 
 
-def write(wh: DuckDBWarehouse, minute: int, page: str, *, visitor: str = "v1") -> None:
+def op(minute: int, page: str, *, visitor: str = "v1", extra: tuple[dict[str, Any], ...] = ()) -> WriteOp:
     ts = T + minute * MIN
     events = [
         {"kind": "pageview", "id": f"pv-{page}", "ts": ts, "page": page, "url": f"https://shop.example/{page}"},
         {"kind": "click", "id": f"c-{page}", "ts": ts + 1000, "page": page, "url": f"https://shop.example/{page}",
          "x": 0.5, "y": 10},
+        *extra,
     ]  # fmt: skip
-    batch = parse.parse_batch(json.dumps({"visitor": visitor, "sent_at": ts + 1000, "events": events}).encode(),
+    last = max(int(e["ts"]) for e in events)
+    batch = parse.parse_batch(json.dumps({"visitor": visitor, "sent_at": last, "events": events}).encode(),
                               max_events=100)  # fmt: skip
-    payload = rows.build_payload(batch, site=SITE, user_agent=UA, place=NOWHERE, now_ms=ts + 1000,
+    payload = rows.build_payload(batch, site=SITE, user_agent=UA, place=NOWHERE, now_ms=last,
                                  idle_ms=30 * MIN, digest=rows.batch_digest(SITE, batch))  # fmt: skip
-    wh.submit(store.write_op(payload)).result()
+    return store.write_op(payload)
+
+
+def write(wh: DuckDBWarehouse, minute: int, page: str, *, visitor: str = "v1") -> None:
+    wh.submit(op(minute, page, visitor=visitor)).result()
+
+
+def leave(page: str, minute: int, active_ms: int, n: int) -> dict[str, Any]:
+    return {"kind": "pageleave", "id": f"l-{page}-{n}", "ts": T + minute * MIN, "page": page,
+            "url": f"https://shop.example/{page}", "active_ms": active_ms}  # fmt: skip
 
 
 def query(wh: DuckDBWarehouse, sql: str) -> list[tuple[Any, ...]]:
@@ -74,3 +86,16 @@ def test_after_a_wipe_a_visitor_starts_again(wh: DuckDBWarehouse) -> None:
         (1, 1, 2, ["https://shop.example/c"])
     ]
     assert query(wh, "SELECT visit_count FROM tracker_visitors") == [(1,)]
+
+
+def test_two_leaves_of_one_page_in_one_group_commit_keep_the_most_active(wh: DuckDBWarehouse) -> None:
+    # The writer is held on a first op, so the two batches queue behind it and commit together.
+    release = threading.Event()
+    held = wh.submit(WriteOp(step=lambda tx: release.wait(10)))
+    first = wh.submit(op(0, "a", extra=(leave("a", 1, 4000, 1),)))
+    second = wh.submit(op(0, "b", extra=(leave("a", 2, 9000, 2),)))
+    third = wh.submit(op(0, "c", extra=(leave("a", 3, 6000, 3),)))
+    release.set()
+    for f in (held, first, second, third):
+        f.result(10)
+    assert query(wh, "SELECT active_ms FROM tracker_pageleaves") == [(9000,)]

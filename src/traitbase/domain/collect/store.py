@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC
 from typing import TYPE_CHECKING, Any
 
@@ -230,7 +231,38 @@ def _insert_events(tx: WriteTx, payloads: list[Payload], new_pages: set[int]) ->
             continue
         fresh = [p for p in payloads if p.visitor_key in new_pages]
         tables.insert_new_leaves(tx, _table(table, fresh))
-        tables.insert_events(tx, table, _table(table, [p for p in payloads if p.visitor_key not in new_pages]))
+        known = _best_leaves([p for p in payloads if p.visitor_key not in new_pages])
+        tables.insert_events(tx, table, _table(table, known))
+
+
+_LEAF_KEY = ROW_FIELDS[tables.PAGELEAVES].index("page_key")
+_LEAF_ACTIVE = ROW_FIELDS[tables.PAGELEAVES].index("active_ms")
+
+
+def _best_leaves(payloads: list[Payload]) -> list[Payload]:
+    """At most one page leave per page key across the group: the most active time, the first on a tie.
+
+    Two batches of one visitor in one group can both carry a leave of the same page (a page hide
+    sends two beacons); one upsert statement holding both would keep whichever comes first, not
+    the one that saw more (the rule across commits: ``insert_events``).
+    """
+    best: dict[int, tuple[int, int, int]] = {}  # page key -> (active ms, payload, row)
+    for i, p in enumerate(payloads):
+        for j, row in enumerate(p.tuples[tables.PAGELEAVES]):
+            prior = best.get(row[_LEAF_KEY])
+            if prior is None or row[_LEAF_ACTIVE] > prior[0]:
+                best[row[_LEAF_KEY]] = (row[_LEAF_ACTIVE], i, j)
+    if len(best) == sum(len(p.tuples[tables.PAGELEAVES]) for p in payloads):
+        return payloads
+    kept = {(i, j) for _, i, j in best.values()}
+    out = []
+    for i, p in enumerate(payloads):
+        rows = p.tuples[tables.PAGELEAVES]
+        keys = p.visit_keys[tables.PAGELEAVES]
+        take = [j for j in range(len(rows)) if (i, j) in kept]
+        out.append(replace(p, tuples={**p.tuples, tables.PAGELEAVES: [rows[j] for j in take]},
+                           visit_keys={**p.visit_keys, tables.PAGELEAVES: [keys[j] for j in take]}))  # fmt: skip
+    return out
 
 
 def _table(table: str, payloads: list[Payload]) -> pa.Table:
