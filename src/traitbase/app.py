@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -36,6 +37,7 @@ from traitbase.faces.collect import experiences_router as collect_experiences_ro
 from traitbase.faces.collect import router as collect_router
 from traitbase.faces.collect import tracker_route
 from traitbase.faces.collect.cors import OpenCorsMiddleware
+from traitbase.faces.collect.hot import CollectDispatch
 from traitbase.faces.common.bodycap import BodyCapMiddleware
 from traitbase.faces.common.envelopes import EnvelopeRegistry
 from traitbase.faces.events import envelope as events_envelope
@@ -157,6 +159,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     # Innermost: the attribute upload skips the router (see faces/attributes/hot.py).
     app.add_middleware(AttributeUploadDispatch)
+    app.add_middleware(CollectDispatch)  # the same for tracker batches (faces/collect/hot.py)
     app.add_middleware(
         BodyCapMiddleware,
         caps={
@@ -182,12 +185,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 
 def tune_gc(settings: Settings) -> None:
-    """Process-wide collector tuning for a serving process (not for tests that build many apps).
+    """Process-wide interpreter tuning for a serving process (not for tests that build many apps).
 
     Everything built at start-up lives as long as the process: freezing it keeps it out of every
     later collection, and collecting the young generation less often stops a batch request (which
     allocates thousands of short-lived strings) from paying for several full scans of the heap.
     """
+    if settings.switch_interval_ms > 0:
+        # The storage writers are threads of this process: with Python's 5 ms a writer that needs the
+        # interpreter between two steps of a commit waits behind the event loop for up to that long,
+        # each time (a group commit takes dozens of such steps).
+        sys.setswitchinterval(settings.switch_interval_ms / 1000)
     if settings.gc_young_threshold <= 0:
         return
     gc.collect()

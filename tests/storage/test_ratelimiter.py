@@ -57,6 +57,20 @@ def test_day_window_refuses_when_minute_window_still_has_room(limiter: RateLimit
     assert 1 <= caught.value.retry_after <= 86_400
 
 
+@pytest.mark.parametrize("spec", ["3/minute", "3/minute;5/day"])
+def test_hit_counts_like_check_without_window_stats(limiter: RateLimiter, spec: str) -> None:
+    bucket = _bucket()
+    for _ in range(3):
+        limiter.hit(bucket, spec)
+    with pytest.raises(RateLimited) as caught:
+        limiter.hit(bucket, spec)
+    assert (caught.value.message, caught.value.window) == ("rate limit of 3 per minute exceeded", "minute")
+    assert 1 <= caught.value.retry_after <= 60
+    if spec.endswith("5/day"):
+        # The refused hit was not counted in the window that had room: the day window saw three.
+        assert [(w.limit, w.remaining) for w in limiter.check(bucket, "5/day")] == [(5, 1)]
+
+
 def test_buckets_are_counted_apart(limiter: RateLimiter) -> None:
     first, second = _bucket(), _bucket()
     for _ in range(2):

@@ -40,6 +40,14 @@ class ServerSettings(BaseModel):
             "0 keeps Python's defaults."
         ),
     )
+    switch_interval_ms: float = Field(
+        1.0,
+        ge=0,
+        description=(
+            "How long a thread of a serving process may hold the interpreter before another thread "
+            "(e.g. a storage writer) gets it, in milliseconds (Python's default is 5). 0 keeps Python's default."
+        ),
+    )
     access_log: bool = Field(True, description="Log one line per request (query strings redacted).")
     log_query_values: bool = Field(
         False,

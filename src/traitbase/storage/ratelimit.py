@@ -104,6 +104,24 @@ class RateLimiter:
         except Exception as exc:  # the counter store is unreachable
             raise Unavailable(f"rate-limit store unavailable: {type(exc).__name__}", retry_after=1) from exc
 
+    def hit(self, bucket: str, spec: str) -> None:
+        """``check`` for callers that show no window state (e.g. the tracker's beacons): one hit, no stats.
+
+        A single window needs no test first: its hit is refused without being counted. Several
+        windows are tested all first (a refusal by one must not count in the others), as ``check`` does.
+        """
+        items = parse_limits(spec)
+        if len(items) != 1:
+            self.check(bucket, spec)
+            return
+        item = items[0]
+        try:
+            passed = self.strategy(item).hit(item, bucket)
+        except Exception as exc:  # the counter store is unreachable
+            raise Unavailable(f"rate-limit store unavailable: {type(exc).__name__}", retry_after=1) from exc
+        if not passed:
+            raise self._refused(item, bucket)
+
     def _refused(self, item: RateLimitItem, bucket: str) -> RateLimited:
         stats = self.strategy(item).get_window_stats(item, bucket)
         retry = max(1, math.ceil(stats.reset_time - self._clock()))

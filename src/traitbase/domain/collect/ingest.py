@@ -118,7 +118,7 @@ class Collector:
         site = self.sites.resolve(key)
         if site is None:
             raise Forbidden("unknown site key")
-        self.limiter.check(f"collect:{key}", self.limits.rate_limit)
+        self.limiter.hit(f"collect:{key}", self.limits.rate_limit)
         return site, batch
 
     async def store(self, site: rows.Site, batch: parse.Batch, req: Request) -> None:

@@ -1,13 +1,13 @@
-"""A validated /collect batch as rows: enrichment once per request, column lists per tracker table.
+"""A validated /collect batch as rows: enrichment once per request, row tuples per tracker table.
 
-``build_payload`` turns a batch into plain column lists per table (``Payload``), the cheapest
-shape to build in Python and to turn into Arrow on the writer; visit keys are filled in later,
-on the writer thread (``store.write_group``), when the visitor's stored state is known.
+``build_payload`` turns a batch into one tuple per event per table (``Payload``), the cheapest
+shape to build in Python; the writer turns a whole group commit's tuples into Arrow columns at
+once. Visit keys are filled in later, on the writer thread (``store.write_group``), when the
+visitor's stored state is known.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,9 +32,63 @@ class Site:
     org_id: int
 
 
+# The columns a request fills per table, in the order of its row tuples; every other column of
+# the table is the same for the whole request (project, visitor, device, ...) or set on the
+# writer (visit_key), and is added there once per group commit.
+_PAGE: tuple[str, ...] = ("event_time", "page_key", "url", "url_base")
+ROW_FIELDS: dict[str, tuple[str, ...]] = {
+    tables.PAGEVIEWS: (
+        *_PAGE,
+        "title",
+        "referrer",
+        "source_type",
+        "search_engine",
+        "social_network",
+        "social_url",
+        "ai_name",
+        "referral_source",
+        "referral_url",
+        "campaign_url",
+        "utm_source",
+        "utm_medium",
+        "utm_campaign",
+        "utm_term",
+        "utm_content",
+        "os",
+        "os_version",
+        "browser",
+        "browser_version",
+        "device_brand",
+        "screen_resolution",
+        "viewport_width",
+        "viewport_height",
+        "language",
+        "country",
+        "region",
+        "page_height",
+    ),
+    tables.PAGELEAVES: (
+        *_PAGE,
+        "active_ms",
+        "max_scroll",
+        "page_height",
+        "scroll_fraction",
+        "block_names",
+        "block_seconds",
+        "block_seen",
+    ),
+    tables.CLICKS: (*_PAGE, "x", "y", "selector", "text", "element"),
+    tables.EVENTS: (*_PAGE, "kind", *tables.SPARSE_NAMES),
+}
+
+
 @dataclass
 class Payload:
-    """One request's rows, per table, as column lists (visit keys are filled in on the writer)."""
+    """One request's rows, per table, as tuples in ``ROW_FIELDS`` order (visit keys are set on the writer).
+
+    Tuples, not per-event dicts or per-request columns: one allocation per event on the request
+    path, and the writer turns every request's rows of a table into columns once per group commit.
+    """
 
     project: str
     environment: str
@@ -43,11 +97,12 @@ class Payload:
     device_type: str
     is_bot: bool
     idle_ms: int
-    columns: dict[str, dict[str, list[Any]]] = field(default_factory=dict)
+    tuples: dict[str, list[tuple[Any, ...]]] = field(default_factory=dict)
     times: dict[str, list[int]] = field(default_factory=dict)  # per table, event time (ms) of each row
     pages: list[Page] = field(default_factory=list)
     rows: int = 0
     digest: int | None = None  # batch_digest: a retried batch is dropped on the writer
+    visit_keys: dict[str, list[int]] = field(default_factory=dict)  # per table, set on the writer
 
 
 def _url_base(url: str) -> str:
@@ -60,7 +115,7 @@ def _exact(url: str) -> str:
 
 
 class _Builder:
-    """Column lists of one request, filled event by event (list appends: the cheapest Python path)."""
+    """Row tuples of one request, appended event by event; page keys and URL forms computed once each."""
 
     def __init__(self, payload: Payload, client: Client, place: Place, site: Site, visitor: str) -> None:
         self.p = payload
@@ -69,6 +124,10 @@ class _Builder:
         self.site = site
         self.visitor = visitor
         self._page_keys: dict[str, int] = {}
+        self._heads: dict[tuple[str, str], tuple[int | None, str, str]] = {}
+        for table in ROW_FIELDS:
+            payload.tuples[table] = []
+            payload.times[table] = []
 
     def page_key(self, page: str) -> int:
         key = self._page_keys.get(page)
@@ -77,19 +136,17 @@ class _Builder:
             self._page_keys[page] = key
         return key
 
-    def row(self, table: str, ts_ms: int, e: Any, **values: Any) -> None:
-        cols = self.p.columns.get(table)
-        if cols is None:
-            cols = self.p.columns[table] = defaultdict(list)
-            self.p.times[table] = []
-        url = getattr(e, "url", "")
-        page = getattr(e, "page", "")
-        cols["event_time"].append(ts_ms * 1000)
-        cols["page_key"].append(self.page_key(page) if page else None)
-        cols["url"].append(_exact(url))
-        cols["url_base"].append(_url_base(url))
-        for k, v in values.items():
-            cols[k].append(v)
+    def head(self, ts_ms: int, e: Any) -> tuple[Any, ...]:
+        """(event_time, page_key, url, url_base) of an event; the last three once per (page, URL) of a batch."""
+        page: str = getattr(e, "page", "")
+        url: str = getattr(e, "url", "")
+        where = self._heads.get((page, url))
+        if where is None:
+            where = self._heads[(page, url)] = (self.page_key(page) if page else None, _exact(url), _url_base(url))
+        return (ts_ms * 1000, *where)
+
+    def row(self, table: str, ts_ms: int, values: tuple[Any, ...]) -> None:
+        self.p.tuples[table].append(values)
         self.p.times[table].append(ts_ms)
         self.p.rows += 1
 
@@ -101,34 +158,36 @@ def _pageview(b: _Builder, ts: int, e: wire.PageView) -> None:
     b.row(
         tables.PAGEVIEWS,
         ts,
-        e,
-        title=e.title,
-        referrer=e.referrer,
-        source_type=src.source_type,
-        search_engine=src.search_engine,
-        social_network=src.social_network,
-        social_url=src.social_url,
-        ai_name=src.ai_name,
-        referral_source=src.referral_source,
-        referral_url=src.referral_url,
-        campaign_url=src.campaign_url,
-        utm_source=src.utm_source,
-        utm_medium=src.utm_medium,
-        utm_campaign=src.utm_campaign,
-        utm_term=src.utm_term,
-        utm_content=src.utm_content,
-        os=c.os,
-        os_version=c.os_version,
-        browser=c.browser,
-        browser_version=c.browser_version,
-        device_brand=c.device_brand,
-        screen_resolution=screen_resolution(e.screen),
-        viewport_width=vp[0] or None,
-        viewport_height=vp[1] or None,
-        language=language(e.language),
-        country=place.country,
-        region=place.region,
-        page_height=e.page_height,
+        (
+            *b.head(ts, e),
+            e.title,
+            e.referrer,
+            src.source_type,
+            src.search_engine,
+            src.social_network,
+            src.social_url,
+            src.ai_name,
+            src.referral_source,
+            src.referral_url,
+            src.campaign_url,
+            src.utm_source,
+            src.utm_medium,
+            src.utm_campaign,
+            src.utm_term,
+            src.utm_content,
+            c.os,
+            c.os_version,
+            c.browser,
+            c.browser_version,
+            c.device_brand,
+            screen_resolution(e.screen),
+            vp[0] or None,
+            vp[1] or None,
+            language(e.language),
+            place.country,
+            place.region,
+            e.page_height,
+        ),
     )
     b.p.pages.append(Page(key=b.page_key(e.page), time_ms=ts, url=_url_base(e.url), source=src.source_type))
 
@@ -136,62 +195,63 @@ def _pageview(b: _Builder, ts: int, e: wire.PageView) -> None:
 def _pageleave(b: _Builder, ts: int, e: wire.PageLeave) -> None:
     height = e.page_height or 0
     fraction = min(1.0, e.max_scroll / height) if height else None
+    blocks = e.blocks
     b.row(
         tables.PAGELEAVES,
         ts,
-        e,
-        active_ms=e.active_ms,
-        max_scroll=e.max_scroll,
-        page_height=e.page_height,
-        scroll_fraction=fraction,
-        block_names=[x.name for x in e.blocks],
-        block_seconds=[x.seconds for x in e.blocks],
-        block_seen=[x.seen for x in e.blocks],
+        (
+            *b.head(ts, e),
+            e.active_ms,
+            e.max_scroll,
+            e.page_height,
+            fraction,
+            [x.name for x in blocks],
+            [x.seconds for x in blocks],
+            [x.seen for x in blocks],
+        ),
     )
 
 
 def _click(b: _Builder, ts: int, e: wire.Click) -> None:
-    b.row(tables.CLICKS, ts, e, x=e.x, y=e.y, selector=e.selector, text=e.text, element=e.element or "")
+    b.row(tables.CLICKS, ts, (*b.head(ts, e), e.x, e.y, e.selector, e.text, e.element or ""))
 
 
-def _event(b: _Builder, ts: int, e: Any, kind: str, **values: Any) -> None:
-    """A row of tracker_events: every sparse column gets a value (None when the kind has none)."""
-    b.row(tables.EVENTS, ts, e, kind=kind, **{f: values.get(f) for f in tables.SPARSE_NAMES})
+# tracker_events rows: (kind, element, goal, name, value, properties, experience, version, action, fields, user_id)
+assert tables.SPARSE_NAMES == (
+    "element", "goal", "name", "value", "properties", "experience", "version", "action", "fields", "user_id",
+)  # fmt: skip
 
 
 def _element_view(b: _Builder, ts: int, e: wire.ElementView) -> None:
-    _event(b, ts, e, "element_view", element=e.element)
+    b.row(tables.EVENTS, ts, (*b.head(ts, e), "element_view", e.element, None, None, None, None, None, None, None,
+                              None, None))  # fmt: skip
 
 
 def _conversion(b: _Builder, ts: int, e: wire.Conversion) -> None:
-    _event(b, ts, e, "conversion", goal=e.goal)
+    b.row(tables.EVENTS, ts, (*b.head(ts, e), "conversion", None, e.goal, None, None, None, None, None, None, None,
+                              None))  # fmt: skip
 
 
 def _custom(b: _Builder, ts: int, e: wire.Custom) -> None:
-    _event(b, ts, e, "custom", name=e.name, properties=_json.encode(e.properties).decode())
+    props = _json.encode(e.properties).decode()
+    b.row(tables.EVENTS, ts, (*b.head(ts, e), "custom", None, None, e.name, None, props, None, None, None, None,
+                              None))  # fmt: skip
 
 
 def _identify(b: _Builder, ts: int, e: wire.Identify) -> None:
-    _event(b, ts, e, "identify", user_id=e.user_id)
+    b.row(tables.EVENTS, ts, (*b.head(ts, e), "identify", None, None, None, None, None, None, None, None, None,
+                              e.user_id))  # fmt: skip
 
 
 def _dimension(b: _Builder, ts: int, e: wire.Dimension) -> None:
-    _event(b, ts, e, "dimension", name=e.name, value=e.value)
+    b.row(tables.EVENTS, ts, (*b.head(ts, e), "dimension", None, None, e.name, e.value, None, None, None, None,
+                              None, None))  # fmt: skip
 
 
 def _experience(b: _Builder, ts: int, e: wire.Experience) -> None:
     fields = _json.encode(e.fields).decode() if e.fields else None
-    _event(
-        b,
-        ts,
-        e,
-        "experience",
-        experience=e.experience,
-        version=e.version,
-        action=e.action,
-        goal=e.goal or None,
-        fields=fields,
-    )
+    b.row(tables.EVENTS, ts, (*b.head(ts, e), "experience", None, e.goal or None, None, None, None, e.experience,
+                              e.version, e.action, fields, None))  # fmt: skip
 
 
 # Where each kind's rows go: one builder per event struct.

@@ -9,13 +9,20 @@ table once. A 204 is sent only after that commit is durable.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from traitbase.domain.collect.rows import Payload
+from traitbase.domain.collect.rows import ROW_FIELDS, Payload
+from traitbase.domain.collect.statecache import CACHE_NAME, Held, VisitorStateCache
 from traitbase.domain.collect.visits import RECENT_VISITS, Assignment, Page, Visit, assign, entry_source
 from traitbase.storage.warehouse import collect as tables
 from traitbase.storage.warehouse.base import WriteOp, WriteTx
+from traitbase.storage.warehouse.collect import VisitorState
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 RECENT_BATCHES = 32  # batch keys kept per visitor: the tracker retries a batch within minutes
 
@@ -70,7 +77,10 @@ def write_group(tx: WriteTx, payloads: list[Payload]) -> None:
     grouped: dict[int, list[Payload]] = defaultdict(list)
     for p in payloads:
         grouped[p.visitor_key].append(p)
-    state = tables.load_visitors(tx, list(grouped))
+    cache = _cache_of(tx)
+    held = cache.get(grouped) if cache is not None else {}
+    state = {k: s for k, (s, _) in held.items()}
+    state.update(tables.load_visitors(tx, [k for k in grouped if k not in held]))
     by_visitor: dict[int, list[Payload]] = {}
     batches: dict[int, list[int]] = {}
     for visitor_key, group in grouped.items():
@@ -81,7 +91,9 @@ def write_group(tx: WriteTx, payloads: list[Payload]) -> None:
     payloads = [p for group in by_visitor.values() for p in group]
     if not payloads:
         return
-    stored = _stored_visits(tx, {k: v.recent_visits for k, v in state.items() if k in by_visitor})
+    stored = _stored_visits(tx, {k: v.recent_visits for k, v in state.items() if k in by_visitor and k not in held})
+    stored.update({k: visits for k, (_, visits) in held.items() if k in by_visitor})
+    written: dict[int, Held] = {}
     merged: dict[int, int] = {}
     stored_keys = {v.key for visits in stored.values() for v in visits}
     new_visits: dict[str, list[Any]] = defaultdict(list)
@@ -91,7 +103,7 @@ def write_group(tx: WriteTx, payloads: list[Payload]) -> None:
     for visitor_key, group in by_visitor.items():
         prior = state.get(visitor_key)
         count, first_seen = (prior.visit_count, prior.first_seen) if prior else (0, None)
-        times = [t for p in group for table in p.columns for t in p.times[table]]
+        times = [t for p in group for table in p.tuples for t in p.times[table]]
         pages = [page for p in group for page in p.pages]
         first = group[0]
         result = assign(
@@ -104,14 +116,14 @@ def write_group(tx: WriteTx, payloads: list[Payload]) -> None:
         )
         at = 0
         for p in group:
-            for table in p.columns:
+            for table in p.tuples:
                 n = len(p.times[table])
-                p.columns[table]["visit_key"] = result.visit_of[at : at + n]
+                p.visit_keys[table] = result.visit_of[at : at + n]
                 at += n
         merged.update(result.merged)
         _visit_rows(new_visits, old_visits, stored_keys, result, first)
         target = old_visitors if prior else new_visitors
-        _visitor_row(target, result, first, first_seen, batches[visitor_key])
+        written[visitor_key] = _visitor_row(target, result, first, first_seen, batches[visitor_key])
     tables.fold_visits(tx, merged=merged)
     for table, cols, known in (
         (tables.VISITS, old_visits, True),
@@ -120,7 +132,25 @@ def write_group(tx: WriteTx, payloads: list[Payload]) -> None:
         (tables.VISITORS, new_visitors, False),
     ):
         tables.write_keyed(tx, table, tables.table_from_columns(table, cols, _n(cols)), known=known)
-    _insert_events(tx, payloads)
+    # A visitor with no stored state has no stored page leave (a page key includes the visitor); with
+    # one batch in this group its leaves are one per page (rows.py), so they need no upsert.
+    new_pages = {k for k, group in by_visitor.items() if k not in state and len(group) == 1}
+    _insert_events(tx, payloads, new_pages)
+    if cache is not None:
+        after_commit: list[Callable[[], None]] = getattr(tx, "after_commit")  # noqa: B009  (with writer_cache)
+        after_commit.append(lambda: cache.put(written))
+
+
+def _cache_of(tx: WriteTx) -> VisitorStateCache | None:
+    """The visitor-state copy of a warehouse with a single writer (DuckDB); None where several processes write."""
+    space: dict[str, Any] | None = getattr(tx, "writer_cache", None)
+    if space is None:
+        return None
+    cache = space.get(CACHE_NAME)
+    if cache is None:
+        cache = space[CACHE_NAME] = VisitorStateCache()
+    assert isinstance(cache, VisitorStateCache)
+    return cache
 
 
 def _n(cols: dict[str, list[Any]]) -> int:
@@ -161,30 +191,86 @@ def _visit_rows(
 
 def _visitor_row(
     out: dict[str, list[Any]], result: Assignment, p: Payload, first_seen: Any, recent_batches: list[int]
-) -> None:
+) -> Held:
+    """Adds the visitor's row; returns the state it stores (what a cache may keep once committed)."""
+    first = first_seen if first_seen is not None else result.visits[0].start_ms * 1000
+    recent = result.visits[-RECENT_VISITS:]
     out["visitor_key"].append(p.visitor_key)
     out["project"].append(p.project)
     out["environment"].append(p.environment)
-    out["first_seen"].append(first_seen if first_seen is not None else result.visits[0].start_ms * 1000)
+    out["first_seen"].append(first)
     out["last_seen"].append(max(v.end_ms for v in result.visits) * 1000)
     out["visit_count"].append(result.visit_count)
-    out["recent_visits"].append([v.key for v in result.visits[-RECENT_VISITS:]])
+    out["recent_visits"].append([v.key for v in recent])
     out["recent_batches"].append(recent_batches)
+    state = VisitorState(
+        visit_count=result.visit_count,
+        recent_visits=[v.key for v in recent],
+        recent_batches=recent_batches,
+        first_seen=first,
+    )
+    return Held(state, tuple(recent))
 
 
-def _insert_events(tx: WriteTx, payloads: list[Payload]) -> None:
-    merged: dict[str, dict[str, list[Any]]] = {}
-    for p in payloads:
-        for table, cols in p.columns.items():
-            n = len(p.times[table])
-            target = merged.setdefault(table, defaultdict(list))
-            for k, v in cols.items():
-                target[k].extend(v)
-            target["project"].extend([p.project] * n)
-            target["environment"].extend([p.environment] * n)
-            target["received_at"].extend([p.received_us] * n)
-            target["visitor_key"].extend([p.visitor_key] * n)
-            target["device_type"].extend([p.device_type] * n)
-            target["is_bot"].extend([p.is_bot] * n)
-    for table, cols in merged.items():
-        tables.insert_events(tx, table, tables.table_from_columns(table, cols, _n(cols)))
+# Columns that hold one value per request: (column, Payload attribute).
+_PER_REQUEST = (
+    ("project", "project"),
+    ("environment", "environment"),
+    ("received_at", "received_us"),
+    ("visitor_key", "visitor_key"),
+    ("device_type", "device_type"),
+    ("is_bot", "is_bot"),
+)
+
+
+def _insert_events(tx: WriteTx, payloads: list[Payload], new_pages: set[int]) -> None:
+    """Every request's row tuples of a table converted at once per group commit, one insert per table."""
+    for table in ROW_FIELDS:
+        if table != tables.PAGELEAVES:
+            tables.insert_events(tx, table, _table(table, payloads))
+            continue
+        fresh = [p for p in payloads if p.visitor_key in new_pages]
+        tables.insert_new_leaves(tx, _table(table, fresh))
+        known = _best_leaves([p for p in payloads if p.visitor_key not in new_pages])
+        tables.insert_events(tx, table, _table(table, known))
+
+
+_LEAF_KEY = ROW_FIELDS[tables.PAGELEAVES].index("page_key")
+_LEAF_ACTIVE = ROW_FIELDS[tables.PAGELEAVES].index("active_ms")
+
+
+def _best_leaves(payloads: list[Payload]) -> list[Payload]:
+    """At most one page leave per page key across the group: the most active time, the first on a tie.
+
+    Two batches of one visitor in one group can both carry a leave of the same page (a page hide
+    sends two beacons); one upsert statement holding both would keep whichever comes first, not
+    the one that saw more (the rule across commits: ``insert_events``).
+    """
+    best: dict[int, tuple[int, int, int]] = {}  # page key -> (active ms, payload, row)
+    for i, p in enumerate(payloads):
+        for j, row in enumerate(p.tuples[tables.PAGELEAVES]):
+            prior = best.get(row[_LEAF_KEY])
+            if prior is None or row[_LEAF_ACTIVE] > prior[0]:
+                best[row[_LEAF_KEY]] = (row[_LEAF_ACTIVE], i, j)
+    if len(best) == sum(len(p.tuples[tables.PAGELEAVES]) for p in payloads):
+        return payloads
+    kept = {(i, j) for _, i, j in best.values()}
+    out = []
+    for i, p in enumerate(payloads):
+        rows = p.tuples[tables.PAGELEAVES]
+        keys = p.visit_keys[tables.PAGELEAVES]
+        take = [j for j in range(len(rows)) if (i, j) in kept]
+        out.append(replace(p, tuples={**p.tuples, tables.PAGELEAVES: [rows[j] for j in take]},
+                           visit_keys={**p.visit_keys, tables.PAGELEAVES: [keys[j] for j in take]}))  # fmt: skip
+    return out
+
+
+def _table(table: str, payloads: list[Payload]) -> pa.Table:
+    return tables.table_from_rows(
+        table,
+        ROW_FIELDS[table],
+        [r for p in payloads for r in p.tuples[table]],
+        counts=[len(p.tuples[table]) for p in payloads],
+        per_request={name: [getattr(p, attr) for p in payloads] for name, attr in _PER_REQUEST},
+        columns={"visit_key": [k for p in payloads for k in p.visit_keys[table]]},
+    )

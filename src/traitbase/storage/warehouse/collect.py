@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import chain, repeat
 from typing import Any
 
 import pyarrow as pa
@@ -205,11 +206,38 @@ def table_from_columns(table: str, columns: dict[str, Any], rows: int) -> pa.Tab
         v = columns.get(f.name)
         if v is None:
             arrays.append(pa.nulls(rows, f.type))
-        elif isinstance(v, list):
+        elif isinstance(v, pa.Array):
+            arrays.append(v)
+        elif isinstance(v, list | tuple):
             arrays.append(pa.array(v, type=f.type))
         else:
             arrays.append(pa.repeat(pa.scalar(v, type=f.type), rows))
     return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def table_from_rows(
+    table: str,
+    fields: Sequence[str],
+    rows: list[tuple[Any, ...]],
+    *,
+    counts: Sequence[int],
+    per_request: dict[str, list[Any]],
+    columns: dict[str, Any],
+) -> pa.Table:
+    """An Arrow table of ``table``'s schema from row tuples (``fields`` order), values per request and columns.
+
+    ``rows`` holds several requests' rows one after the other, ``counts[i]`` of request i; each
+    ``per_request`` column holds one value per request, spread over that request's rows. The
+    tuples are converted in one pass as a struct array and split into columns: several times
+    cheaper than transposing them in Python and converting column by column.
+    """
+    schema = SCHEMAS[table]
+    struct = pa.struct([schema.field(name) for name in fields])
+    parts: dict[str, Any] = dict(zip(fields, pa.array(rows, type=struct).flatten(), strict=True))
+    owner = pa.array(list(chain.from_iterable(repeat(i, n) for i, n in enumerate(counts))), type=pa.int32())
+    for name, values in per_request.items():
+        parts[name] = pa.array(values, type=schema.field(name).type).take(owner)
+    return table_from_columns(table, {**columns, **parts}, len(rows))
 
 
 # --- the writer-thread steps ---------------------------------------------------------------
@@ -228,6 +256,12 @@ def _duckdb_insert_events(tx: WriteTx, table: str, data: pa.Table) -> None:
         )
         return
     tx.insert_arrow(table, data.sort_by(_SORT))
+
+
+def _duckdb_insert_new_leaves(tx: WriteTx, data: pa.Table) -> None:
+    # No stored leave can share a page key (see insert_new_leaves): a plain insert, sorted like the others.
+    if data.num_rows:
+        tx.insert_arrow(PAGELEAVES, data.sort_by(_SORT))
 
 
 def _int_list(keys: Sequence[int]) -> str:
@@ -300,10 +334,18 @@ class EngineSteps:
     load_visits: Callable[[WriteTx, Sequence[int]], list[tuple[Any, ...]]]
     write_keyed: Callable[..., None]
     fold_visits: Callable[..., None]
+    # Page leaves that cannot replace a stored one; None: the same as insert_events.
+    insert_new_leaves: Callable[[WriteTx, pa.Table], None] | None = None
 
 
 ENGINE_STEPS: dict[str, EngineSteps] = {
-    "duckdb": EngineSteps(_duckdb_insert_events, _duckdb_load_visits, _duckdb_write_keyed, _duckdb_fold_visits),
+    "duckdb": EngineSteps(
+        _duckdb_insert_events,
+        _duckdb_load_visits,
+        _duckdb_write_keyed,
+        _duckdb_fold_visits,
+        insert_new_leaves=_duckdb_insert_new_leaves,
+    ),
 }
 
 
@@ -315,6 +357,20 @@ def _steps(tx: WriteTx) -> EngineSteps:
 def insert_events(tx: WriteTx, table: str, data: pa.Table) -> None:
     """Append event rows; a page leave is kept per page view only if it saw the most active time."""
     _steps(tx).insert_events(tx, table, data)
+
+
+def insert_new_leaves(tx: WriteTx, data: pa.Table) -> None:
+    """Page leaves of page views that are new in this commit, at most one per page key.
+
+    The caller vouches that no stored leave has any of these page keys (their visitor has no
+    stored state, and a page key includes the visitor), so nothing needs replacing: on DuckDB a
+    plain insert instead of ``ON CONFLICT ... DO UPDATE``, the dearest statement of a group.
+    """
+    steps = _steps(tx)
+    if steps.insert_new_leaves is None:
+        steps.insert_events(tx, PAGELEAVES, data)
+    else:
+        steps.insert_new_leaves(tx, data)
 
 
 def load_visits(tx: WriteTx, keys: Sequence[int]) -> list[tuple[Any, ...]]:

@@ -14,7 +14,7 @@ import contextlib
 import hashlib
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -72,10 +72,17 @@ def migrate(conn: duckdb.DuckDBPyConnection) -> int:
 
 
 class _Tx:
-    """WriteTx over the writer's connection (only ever used on the writer thread)."""
+    """WriteTx over the writer's connection (only ever used on the writer thread).
 
-    def __init__(self, conn: duckdb.DuckDBPyConnection) -> None:
+    ``writer_cache`` outlives the transaction: steps may keep there what they just wrote, since this
+    thread is the database's only writer (the data directory's lock). ``after_commit`` callbacks run
+    only once COMMIT has returned, so such a copy never holds what a failed group did not store.
+    """
+
+    def __init__(self, conn: duckdb.DuckDBPyConnection, writer_cache: dict[str, Any]) -> None:
         self.conn = conn
+        self.writer_cache = writer_cache
+        self.after_commit: list[Callable[[], None]] = []
         self._n = 0
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
@@ -132,6 +139,7 @@ class DuckDBWarehouse:
         # (its own connection to the same database), and making one is guarded.
         self._root_lock = threading.Lock()
         self._wconn = self._root.cursor()
+        self._writer_cache: dict[str, Any] = {}  # see _Tx
         self._read_timeout = read_timeout
         self._read_max_rows = read_max_rows
         self._ttl = idempotency_ttl
@@ -152,7 +160,7 @@ class DuckDBWarehouse:
 
     def _apply(self, batch: list[WriteOp]) -> list[Outcome]:
         conn = self._wconn
-        tx = _Tx(conn)
+        tx = _Tx(conn, self._writer_cache)
         conn.execute("BEGIN")
         try:
             now = _utcnow()
@@ -199,6 +207,8 @@ class DuckDBWarehouse:
             with contextlib.suppress(duckdb.Error):
                 conn.execute("ROLLBACK")
             raise
+        for callback in tx.after_commit:
+            callback()
         return outcomes
 
     @staticmethod

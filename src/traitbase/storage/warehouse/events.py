@@ -64,6 +64,10 @@ def wipe_step(*, project: str, environment: str) -> Step:
     """Delete one project environment's rows from every tenant table; returns rows deleted per table."""
 
     def step(tx: WriteTx) -> dict[str, int]:
+        # What a single writer keeps of the rows it wrote (e.g. visitor state) is void now.
+        cache = getattr(tx, "writer_cache", None)
+        if cache is not None:
+            cache.clear()
         deleted: dict[str, int] = {}
         for table in TENANT_TABLES:
             rows = tx.execute(f"DELETE FROM {table} WHERE project = ? AND environment = ?", [project, environment])
