@@ -2,7 +2,8 @@
 
 Read from ``TB_TEST_CLICKHOUSE_URL`` (not a ``TRAITBASE_`` name: those are cleared in tests),
 default ``clickhouse://127.0.0.1:19000``. Unreachable is a failure, never a skip. Every test gets
-a database of its own, dropped afterwards.
+a database of its own, dropped afterwards (``clickhouse_module_url``: one per test module, for
+modules whose tests only read a data set built once).
 """
 
 from __future__ import annotations
@@ -31,18 +32,28 @@ def clickhouse_server() -> str:
     return CLICKHOUSE_URL.rstrip("/")
 
 
-@pytest.fixture
-def clickhouse_url(clickhouse_server: str) -> Iterator[str]:
-    """A URL of a fresh, empty database on the test server."""
+def _fresh_database(server: str) -> Iterator[str]:
     from traitbase.storage.warehouse.chclient import DriverClient
 
     name = f"tb_test_{uuid.uuid4().hex[:12]}"
-    yield f"{clickhouse_server}/{name}"
-    admin = DriverClient(f"{clickhouse_server}/default")
+    yield f"{server}/{name}"
+    admin = DriverClient(f"{server}/default")
     try:
         admin.command(f"DROP DATABASE IF EXISTS `{name}`")
     finally:
         admin.close()
+
+
+@pytest.fixture
+def clickhouse_url(clickhouse_server: str) -> Iterator[str]:
+    """A URL of a fresh, empty database on the test server."""
+    yield from _fresh_database(clickhouse_server)
+
+
+@pytest.fixture(scope="module")
+def clickhouse_module_url(clickhouse_server: str) -> Iterator[str]:
+    """A URL of a fresh, empty database shared by the tests of one module (dropped after the module)."""
+    yield from _fresh_database(clickhouse_server)
 
 
 @pytest.fixture(params=["duckdb", pytest.param("clickhouse", marks=pytest.mark.clickhouse)])

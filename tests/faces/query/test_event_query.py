@@ -10,6 +10,8 @@ bounce visit, 2024-12-01):
 | /v1/actions | u1 | 12-01 20:00 | gallery_item_impression (position home) | — |
 | /v1/actions | u1 | 12-02 10:00 | level_start | — |
 | /v1/playfab | P1 | 12-02 11:00 | player_logged_in | — |
+
+Each test runs on every warehouse engine (embedded DuckDB, ClickHouse) with the same expected values.
 """
 
 from __future__ import annotations
@@ -24,12 +26,31 @@ from tests.faces.query.conftest import Ask
 from tests.faces.query.fixture import CART, DAY, HOUR, LP, UA, T, _ev, _pv, _send
 from traitbase.domain.analytics.errors import STATUS
 
+
+# Every test here only reads: the data set is built once per module on each warehouse engine
+# (conftest.counted), and each test runs on every engine with the same expected values.
+@pytest.fixture
+def ask(counted_ask: Ask) -> Ask:
+    return counted_ask
+
+
+@pytest.fixture
+def data(counted: Env) -> Env:
+    return counted
+
+
+@pytest.fixture
+def qkey(counted_key: str) -> str:
+    return counted_key
+
+
 GALLERY = "gallery_item_impression"
 PIN = {"name": "eventName", "op": "include", "value": [GALLERY]}
 
 
-@pytest.fixture
-def events(data: Env) -> Env:
+@pytest.fixture(scope="module")
+def events(counted: Env) -> Env:
+    data = counted
     key = site_key(data)
     tx, ty = T + 5 * HOUR, T + DAY + HOUR
     _send(data, key, "ev-x", UA["pc"], [
