@@ -154,6 +154,37 @@ def test_g_exclude_bounced(ask: Ask, events: Env) -> None:
     }
 
 
+# Times of the events (UTC): signup_started 12-01 08:10; gallery ×3 12-01 13:00, u1's gallery 12-01 20:00,
+# ev-y's gallery 12-02 09:00; level_start 12-02 10:00; player_logged_in 12-02 11:00. 2024-12-01 is a
+# Sunday (ISO week 48), 2024-12-02 a Monday (week 49).
+TIMES = {
+    "hour": [[GALLERY, 9, 1], [GALLERY, 13, 3], [GALLERY, 20, 1], ["level_start", 10, 1],
+             ["player_logged_in", 11, 1], ["signup_started", 8, 1]],
+    "week": [[GALLERY, "2024-W48", 4], [GALLERY, "2024-W49", 1], ["level_start", "2024-W49", 1],
+             ["player_logged_in", "2024-W49", 1], ["signup_started", "2024-W48", 1]],
+    "month": [[GALLERY, "2024-12", 5], ["level_start", "2024-12", 1], ["player_logged_in", "2024-12", 1],
+              ["signup_started", "2024-12", 1]],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("time", sorted(TIMES))
+def test_every_time_dimension(ask: Ask, events: Env, time: str) -> None:
+    assert rows(ask, dimensions=["eventName", time]) == {"columns": ["eventName", time, "eventCount"],
+                                                          "rows": TIMES[time]}  # fmt: skip
+
+
+def test_every_dimension_splits_the_five_gallery_events(ask: Ask, events: Env) -> None:
+    from traitbase.domain.analytics.event_query import DIMENSIONS
+
+    for name in sorted(set(DIMENSIONS) - {"eventName"}):
+        got = rows(ask, dimensions=["eventName", name], filters=[PIN])
+        assert got["columns"] == ["eventName", name, "eventCount"], name
+        assert sum(r[2] for r in got["rows"]) == 5, (name, got)
+    # The entry pages of the tracker events' visits: x1 and y1 on /lp (u1's action has no visit).
+    assert rows(ask, dimensions=["eventName", "combinedPages"], filters=[PIN])["rows"] == [
+        [GALLERY, "", 1], [GALLERY, LP, 4]]  # fmt: skip
+
+
 @pytest.mark.parametrize(
     ("body", "code"),
     [

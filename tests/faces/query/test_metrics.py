@@ -4,7 +4,7 @@
 Engines: every test runs on each warehouse engine on main, the embedded DuckDB warehouse and
 ClickHouse (scale mode, the ``clickhouse`` marker), against the same expected values: the data set
 goes through ``/collect`` into each engine's tracker tables and the same builders are rendered per
-engine (storage/sql). test_render.py checks the rendered SQL itself.
+engine (storage/sql). tests/domain/analytics/test_units.py renders every builder for both engines.
 """
 
 from __future__ import annotations

@@ -150,7 +150,8 @@ _JSON_KEY_PATTERN = _ch_string(r'"((?:[^"\\]|\\.)*)":')
 
 def _json_keys(self: Generator, e: exp.Expression) -> str:
     # The keys of a flat, compact JSON object (18.16 has no JSON parser), in document order.
-    return f"extractAll({self.sql(e, 'this')}, {_JSON_KEY_PATTERN})"
+    # 18.16 has no Nullable(Array): a NULL document gives no keys (DuckDB: NULL).
+    return f"extractAll(ifNull({self.sql(e, 'this')}, ''), {_JSON_KEY_PATTERN})"
 
 
 def _time_to_str(self: Generator, e: exp.Expression) -> str:
@@ -167,6 +168,14 @@ def _time_to_str(self: Generator, e: exp.Expression) -> str:
         if piece:
             parts.append(f"formatDateTime({time}, {_ch_string(piece)})")
     return f"concat({', '.join(parts)})" if len(parts) > 1 else parts[0]
+
+
+def _split_part(self: Generator, e: exp.Expression) -> str:
+    # 18.16 has no split_part; an index past the end gives '' on both (arrayElement's default).
+    index = e.args.get("part_index")
+    if not (isinstance(index, exp.Literal) and index.is_int and int(index.this) > 0):
+        raise SqlNotPortable("split_part needs a positive constant index")
+    return f"splitByString({self.sql(e, 'delimiter')}, {self.sql(e, 'this')})[{int(index.this)}]"
 
 
 def _refuse(what: str) -> Any:
@@ -194,5 +203,6 @@ class ClickHouse1816(ClickHouse):
             exp.JSONExtractScalar: _json_extract_string,
             exp.JSONKeys: _json_keys,
             exp.TimeToStr: _time_to_str,
+            exp.SplitPart: _split_part,
             exp.Window: _refuse("a window function"),
         }
