@@ -2,8 +2,8 @@
 
 Read from ``TB_TEST_CLICKHOUSE_URL`` (not a ``TRAITBASE_`` name: those are cleared in tests),
 default ``clickhouse://127.0.0.1:19000``. Unreachable is a failure, never a skip. Every test gets
-a database of its own, dropped afterwards (``clickhouse_module_url``: one per test module, for
-modules whose tests only read a data set built once).
+a database of its own, dropped afterwards (``fresh_database``: for a data set that the tests of
+one module build once and only read).
 """
 
 from __future__ import annotations
@@ -32,7 +32,8 @@ def clickhouse_server() -> str:
     return CLICKHOUSE_URL.rstrip("/")
 
 
-def _fresh_database(server: str) -> Iterator[str]:
+def fresh_database(server: str) -> Iterator[str]:
+    """Yields the URL of a new database on ``server``; drops it when resumed."""
     from traitbase.storage.warehouse.chclient import DriverClient
 
     name = f"tb_test_{uuid.uuid4().hex[:12]}"
@@ -47,13 +48,7 @@ def _fresh_database(server: str) -> Iterator[str]:
 @pytest.fixture
 def clickhouse_url(clickhouse_server: str) -> Iterator[str]:
     """A URL of a fresh, empty database on the test server."""
-    yield from _fresh_database(clickhouse_server)
-
-
-@pytest.fixture(scope="module")
-def clickhouse_module_url(clickhouse_server: str) -> Iterator[str]:
-    """A URL of a fresh, empty database shared by the tests of one module (dropped after the module)."""
-    yield from _fresh_database(clickhouse_server)
+    yield from fresh_database(clickhouse_server)
 
 
 @pytest.fixture(params=["duckdb", pytest.param("clickhouse", marks=pytest.mark.clickhouse)])

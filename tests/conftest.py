@@ -29,12 +29,7 @@ REDIS_URL = os.environ.get("TB_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 # A test that uses one of these fixtures (or a fixture parametrized with one of these names) needs
 # that real service, and gets its marker without anyone having to remember to add it.
-SERVICE_FIXTURES = {
-    "pg_url": "postgres",
-    "redis_url": "redis",
-    "clickhouse_url": "clickhouse",
-    "clickhouse_module_url": "clickhouse",
-}
+SERVICE_FIXTURES = {"pg_url": "postgres", "redis_url": "redis", "clickhouse_url": "clickhouse"}
 SERVICE_PARAMS = {"postgres": "postgres", "redis": "redis", "clickhouse": "clickhouse"}
 
 

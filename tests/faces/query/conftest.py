@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from typing import Any
 
 import pytest
 
+from tests.clickhouse_fixtures import fresh_database
 from tests.conftest import Env, build_env, make_settings
 from tests.faces.query import fixture
 
@@ -91,19 +93,26 @@ def engine(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture(scope="module")
 def counted(engine: str, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
-    """The hand-countable data set (``fixture``'s table) on ``engine``, built once for the module."""
-    overrides: dict[str, Any] = {}
-    if engine == "clickhouse":
-        overrides["warehouse_url"] = request.getfixturevalue("clickhouse_module_url")
-    with pytest.MonkeyPatch.context() as mp:  # as _no_shell_settings, which is per test: runs after this
-        for name in [k for k in os.environ if k.startswith("TRAITBASE_")]:
-            mp.delenv(name)
-        settings = make_settings(tmp_path_factory.mktemp(f"query-{engine}"), **overrides)
-    for env in build_env(settings):
-        set_clock(env, Clock(NOW))
-        lift_budget(env)
-        fixture.build(env)
-        yield env
+    """The hand-countable data set (``fixture``'s table) on ``engine``, built once for the module.
+
+    On ClickHouse in a database of its own (each build: were the engines' tests interleaved, the
+    data set would be rebuilt, never sent twice into one database), dropped afterwards.
+    """
+    with ExitStack() as stack:
+        overrides: dict[str, Any] = {}
+        if engine == "clickhouse":
+            database = fresh_database(request.getfixturevalue("clickhouse_server"))
+            overrides["warehouse_url"] = next(database)
+            stack.callback(next, database, None)
+        with pytest.MonkeyPatch.context() as mp:  # as _no_shell_settings, which is per test: runs after this
+            for name in [k for k in os.environ if k.startswith("TRAITBASE_")]:
+                mp.delenv(name)
+            settings = make_settings(tmp_path_factory.mktemp(f"query-{engine}"), **overrides)
+        for env in build_env(settings):
+            set_clock(env, Clock(NOW))
+            lift_budget(env)
+            fixture.build(env)
+            yield env
 
 
 @pytest.fixture(scope="module")
