@@ -2,7 +2,8 @@
 
 Read from ``TB_TEST_CLICKHOUSE_URL`` (not a ``TRAITBASE_`` name: those are cleared in tests),
 default ``clickhouse://127.0.0.1:19000``. Unreachable is a failure, never a skip. Every test gets
-a database of its own, dropped afterwards.
+a database of its own, dropped afterwards (``fresh_database``: for a data set that the tests of
+one module build once and only read).
 """
 
 from __future__ import annotations
@@ -31,18 +32,23 @@ def clickhouse_server() -> str:
     return CLICKHOUSE_URL.rstrip("/")
 
 
-@pytest.fixture
-def clickhouse_url(clickhouse_server: str) -> Iterator[str]:
-    """A URL of a fresh, empty database on the test server."""
+def fresh_database(server: str) -> Iterator[str]:
+    """Yields the URL of a new database on ``server``; drops it when resumed."""
     from traitbase.storage.warehouse.chclient import DriverClient
 
     name = f"tb_test_{uuid.uuid4().hex[:12]}"
-    yield f"{clickhouse_server}/{name}"
-    admin = DriverClient(f"{clickhouse_server}/default")
+    yield f"{server}/{name}"
+    admin = DriverClient(f"{server}/default")
     try:
         admin.command(f"DROP DATABASE IF EXISTS `{name}`")
     finally:
         admin.close()
+
+
+@pytest.fixture
+def clickhouse_url(clickhouse_server: str) -> Iterator[str]:
+    """A URL of a fresh, empty database on the test server."""
+    yield from fresh_database(clickhouse_server)
 
 
 @pytest.fixture(params=["duckdb", pytest.param("clickhouse", marks=pytest.mark.clickhouse)])

@@ -153,6 +153,35 @@ QUERIES: dict[str, tuple[str, list[Any]]] = {
         "WHERE kind = 'login' AND user_id IN (SELECT user_id FROM buyers)",
         [40.0],
     ),
+    "least, greatest and date_diff": (
+        "SELECT user_id, least(count(*), ?) AS capped, greatest(count(*), ?, ?) AS floored, "
+        "date_diff('second', min(event_time), max(event_time)) AS span FROM events WHERE user_id IN (?, ?) "
+        "GROUP BY user_id ORDER BY user_id",
+        [10, 3, 12, "u1", "u2"],
+    ),
+    "string default over a nullable column, grouped by its own name": (
+        "SELECT coalesce(url, '(none)') AS url, count(*) AS n FROM events GROUP BY coalesce(url, '(none)') "
+        "ORDER BY url",
+        [],
+    ),
+    "iso year and week label": (
+        "SELECT strftime(event_time, '%G-W%V') AS week, count(*) AS n FROM events GROUP BY week ORDER BY week",
+        [],
+    ),
+    "lists unnested side by side": (
+        "SELECT k, unnest(?) AS x, unnest(?) AS y FROM (SELECT 1 AS k) t ORDER BY x",
+        [[3, 1, 2], ["c", "a", "b"]],
+    ),
+    "json by top-level key": (
+        "SELECT json_extract_string(?, '$.a') AS a, json_extract_string(?, '$.n') AS n, "
+        "json_extract_string(?, '$.z') AS z",
+        ['{"a":"x","n":3}'] * 3,
+    ),
+    # Flat objects only on 18.16 (no JSON parser; docs/warehouse.md): what both write paths store.
+    "json keys": (
+        "SELECT k, unnest(json_keys(?)) AS key FROM (SELECT 1 AS k) t ORDER BY key",
+        ['{"b":"x:y","a":3,"c":null,"d":"e\\",\\"f\\":"}'],
+    ),
 }
 
 
@@ -209,3 +238,20 @@ def test_clickhouse_spellings_for_constructs_18_16_lacks() -> None:
         "clickhouse",
     ) == ("SELECT toDateTime(toMonday(x)) AS w, countIf(k = 1) AS c FROM (SELECT u FROM t) AS b")
     assert render("DELETE FROM t WHERE a = ?", ["x"], "clickhouse") == "ALTER TABLE t DELETE WHERE a = 'x'"
+
+
+def test_an_unnest_beside_a_join_moves_to_the_join_right_side() -> None:
+    # 18.16 corrupts an array join of a FINAL table in a SELECT with a JOIN: the array join goes
+    # into a subquery on the right side, with the table's own conditions.
+    sql = render(
+        "SELECT b.k AS k, unnest(l.xs) AS x, unnest(l.ys) AS y FROM leaves l JOIN (SELECT k FROM pv) b "
+        "ON b.k = l.k WHERE l.project = ? AND b.k > ?",
+        ["p", 1],
+        "clickhouse",
+        final_tables=frozenset({"leaves"}),
+    )
+    assert sql == (
+        "SELECT b.k AS k, l.x AS x, l.y AS y FROM (SELECT k FROM pv) AS b JOIN (SELECT l.k, l.project, x, y "
+        "FROM leaves AS l FINAL ARRAY JOIN l.xs AS x, l.ys AS y WHERE l.project = 'p') AS l ON b.k = l.k "
+        "WHERE b.k > 1"
+    )

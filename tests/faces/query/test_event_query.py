@@ -10,6 +10,8 @@ bounce visit, 2024-12-01):
 | /v1/actions | u1 | 12-01 20:00 | gallery_item_impression (position home) | — |
 | /v1/actions | u1 | 12-02 10:00 | level_start | — |
 | /v1/playfab | P1 | 12-02 11:00 | player_logged_in | — |
+
+Each test runs on every warehouse engine (embedded DuckDB, ClickHouse) with the same expected values.
 """
 
 from __future__ import annotations
@@ -24,12 +26,31 @@ from tests.faces.query.conftest import Ask
 from tests.faces.query.fixture import CART, DAY, HOUR, LP, UA, T, _ev, _pv, _send
 from traitbase.domain.analytics.errors import STATUS
 
+
+# Every test here only reads: the data set is built once per module on each warehouse engine
+# (conftest.counted), and each test runs on every engine with the same expected values.
+@pytest.fixture
+def ask(counted_ask: Ask) -> Ask:
+    return counted_ask
+
+
+@pytest.fixture
+def data(counted: Env) -> Env:
+    return counted
+
+
+@pytest.fixture
+def qkey(counted_key: str) -> str:
+    return counted_key
+
+
 GALLERY = "gallery_item_impression"
 PIN = {"name": "eventName", "op": "include", "value": [GALLERY]}
 
 
-@pytest.fixture
-def events(data: Env) -> Env:
+@pytest.fixture(scope="module")
+def events(counted: Env) -> Env:
+    data = counted
     key = site_key(data)
     tx, ty = T + 5 * HOUR, T + DAY + HOUR
     _send(data, key, "ev-x", UA["pc"], [
@@ -131,6 +152,37 @@ def test_g_exclude_bounced(ask: Ask, events: Env) -> None:
         "columns": ["eventName", "eventCount"],
         "rows": [[GALLERY, 1]],
     }
+
+
+# Times of the events (UTC): signup_started 12-01 08:10; gallery ×3 12-01 13:00, u1's gallery 12-01 20:00,
+# ev-y's gallery 12-02 09:00; level_start 12-02 10:00; player_logged_in 12-02 11:00. 2024-12-01 is a
+# Sunday (ISO week 48), 2024-12-02 a Monday (week 49).
+TIMES = {
+    "hour": [[GALLERY, 9, 1], [GALLERY, 13, 3], [GALLERY, 20, 1], ["level_start", 10, 1],
+             ["player_logged_in", 11, 1], ["signup_started", 8, 1]],
+    "week": [[GALLERY, "2024-W48", 4], [GALLERY, "2024-W49", 1], ["level_start", "2024-W49", 1],
+             ["player_logged_in", "2024-W49", 1], ["signup_started", "2024-W48", 1]],
+    "month": [[GALLERY, "2024-12", 5], ["level_start", "2024-12", 1], ["player_logged_in", "2024-12", 1],
+              ["signup_started", "2024-12", 1]],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("time", sorted(TIMES))
+def test_every_time_dimension(ask: Ask, events: Env, time: str) -> None:
+    assert rows(ask, dimensions=["eventName", time]) == {"columns": ["eventName", time, "eventCount"],
+                                                          "rows": TIMES[time]}  # fmt: skip
+
+
+def test_every_dimension_splits_the_five_gallery_events(ask: Ask, events: Env) -> None:
+    from traitbase.domain.analytics.event_query import DIMENSIONS
+
+    for name in sorted(set(DIMENSIONS) - {"eventName"}):
+        got = rows(ask, dimensions=["eventName", name], filters=[PIN])
+        assert got["columns"] == ["eventName", name, "eventCount"], name
+        assert sum(r[2] for r in got["rows"]) == 5, (name, got)
+    # The entry pages of the tracker events' visits: x1 and y1 on /lp (u1's action has no visit).
+    assert rows(ask, dimensions=["eventName", "combinedPages"], filters=[PIN])["rows"] == [
+        [GALLERY, "", 1], [GALLERY, LP, 4]]  # fmt: skip
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,7 @@
-"""The eight experience endpoints against the hand-countable data set of ``exp_fixture`` (asserted in full)."""
+"""The eight experience endpoints against the hand-countable data set of ``exp_fixture`` (asserted in full).
+
+Each test runs on every warehouse engine (embedded DuckDB, ClickHouse) with the same expected values.
+"""
 
 from __future__ import annotations
 
@@ -13,9 +16,21 @@ from tests.faces.query.fixture import END, START
 from traitbase.domain.analytics.errors import STATUS
 
 
+# Every test here only reads: the data set is built once per module on each warehouse engine
+# (conftest.counted), and each test runs on every engine with the same expected values.
 @pytest.fixture
-def exp(data: Env) -> dict[str, Any]:
-    return exp_fixture.build(data)
+def ask(counted_ask: Ask) -> Ask:
+    return counted_ask
+
+
+@pytest.fixture
+def data(counted: Env) -> Env:
+    return counted
+
+
+@pytest.fixture(scope="module")
+def exp(counted: Env) -> dict[str, Any]:
+    return exp_fixture.build(counted)
 
 
 def call(ask: Ask, path: str, **body: Any) -> Any:
@@ -76,10 +91,15 @@ def test_metrics_follow_the_type(data: Env, ask: Ask, exp: dict[str, Any]) -> No
     pid = data.boot.project_id
     body = {**exp_fixture.EXPERIENCE, "type": "INLINE", "form": None, "versions": [{"name": "Only"}]}
     inline = data.client.post(f"/admin/v1/projects/{pid}/experiences", headers=data.admin, json=body).json()["data"]
-    assert values(ok(ask, "report/metrics", id=inline["id"])) == {
-        "viewedUsers": 0, "views": 0, "avgVisitDuration": "00:00", "avgPagesPerVisit": "0.00", "bounceRate": "0.00%",
-        "goals": [{"id": "g2", "name": "Signup", "reachedUsers": 0, "reachRate": "0.00%", "value": None}],
-    }  # fmt: skip
+    try:
+        assert values(ok(ask, "report/metrics", id=inline["id"])) == {
+            "viewedUsers": 0, "views": 0, "avgVisitDuration": "00:00", "avgPagesPerVisit": "0.00",
+            "bounceRate": "0.00%",
+            "goals": [{"id": "g2", "name": "Signup", "reachedUsers": 0, "reachRate": "0.00%", "value": None}],
+        }  # fmt: skip
+    finally:  # the module's other tests share this project: leave it with the one experience of exp_fixture
+        r = data.client.delete(f"/admin/v1/projects/{pid}/experiences/{inline['id']}", headers=data.admin)
+        assert r.status_code == 200, r.text
 
 
 def test_overview_all_and_selected(ask: Ask, exp: dict[str, Any]) -> None:

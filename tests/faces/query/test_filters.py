@@ -4,6 +4,8 @@
 newsletter/email/spring, dimension plan=pro, custom signup_started {method: email}), p4 (V3, PC, Direct,
 returning), p6 (V5, iPad, AISearch ChatGPT, /lp?ref=x). V1 also viewed /cart and converted "Purchase
 complete"; V3 converted "Newsletter signup". Bounces: V2, V3, V5. No GeoIP: no country or region.
+
+Each test runs on every warehouse engine (embedded DuckDB, ClickHouse) with the same expected values.
 """
 
 from __future__ import annotations
@@ -13,6 +15,14 @@ from typing import Any
 import pytest
 
 from tests.faces.query.conftest import Ask
+
+
+# Every test here only reads: the data set is built once per module on each warehouse engine
+# (conftest.counted), and each test runs on every engine with the same expected values.
+@pytest.fixture
+def ask(counted_ask: Ask) -> Ask:
+    return counted_ask
+
 
 # name -> (values, pv when included, pv when excluded, extra fields)
 FILTERS: dict[str, tuple[list[str], int, int, dict[str, Any]]] = {

@@ -1,9 +1,10 @@
 # ruff: noqa: E501  (tables of hand-counted values read best one row per line)
 """Every metric of every query type against values counted by hand from fixture.py's table.
 
-Engines: these run on the embedded DuckDB warehouse. The tracker tables do not exist on the
-ClickHouse warehouse yet (collect_clickhouse.py holds only their DDL), so there is no second engine
-to run them on; test_render.py renders every builder for ClickHouse instead.
+Engines: every test runs on each warehouse engine on main, the embedded DuckDB warehouse and
+ClickHouse (scale mode, the ``clickhouse`` marker), against the same expected values: the data set
+goes through ``/collect`` into each engine's tracker tables and the same builders are rendered per
+engine (storage/sql). tests/domain/analytics/test_units.py renders every builder for both engines.
 """
 
 from __future__ import annotations
@@ -14,6 +15,13 @@ import pytest
 
 from tests.faces.query.conftest import Ask
 from tests.faces.query.fixture import LP
+
+
+# Every test here only reads: the data set is built once per module on each warehouse engine
+# (conftest.counted), and each test runs on every engine with the same expected values.
+@pytest.fixture
+def ask(counted_ask: Ask) -> Ask:
+    return counted_ask
 
 
 def data(r: Any) -> Any:

@@ -87,6 +87,97 @@ def _count_distinct(self: Generator, e: exp.Count) -> str:
     return "count()" if arg is None or isinstance(arg, exp.Star) else f"count({self.sql(arg)})"
 
 
+def _least(self: Generator, e: exp.Expression) -> str:
+    # ClickHouse's least/greatest are lower-case only (LEAST is unknown on 18.16) and take two arguments.
+    name = "least" if isinstance(e, exp.Least) else "greatest"
+    args = [self.sql(e, "this"), *(self.sql(x) for x in e.expressions)]
+    out = args[0]
+    for arg in args[1:]:
+        out = f"{name}({out}, {arg})"
+    return out
+
+
+def _date_diff(self: Generator, e: exp.DateDiff) -> str:
+    # DuckDB's date_diff('second', a, b) counts unit boundaries from a to b; 18.16's dateDiff does the same.
+    unit = (e.text("unit") or "day").lower()
+    return f"dateDiff('{unit}', {self.sql(e, 'expression')}, {self.sql(e, 'this')})"
+
+
+def _coalesce(self: Generator, e: exp.Coalesce) -> str:
+    # With a string default (the usual "coalesce(col, '')"), 18.16 finds no common type of a
+    # LowCardinality(Nullable(String)) column and String, or silently returns no rows: the
+    # other arguments are read as Nullable(String), which is what DuckDB's implicit cast does.
+    args = [e.this, *e.expressions]
+    literal = [isinstance(a, exp.Literal) and a.is_string for a in args]
+    parts = [
+        f"CAST({self.sql(a)} AS Nullable(String))" if any(literal) and not lit else self.sql(a)
+        for a, lit in zip(args, literal, strict=True)
+    ]
+    return f"coalesce({', '.join(parts)})"
+
+
+def _ch_string(text: str) -> str:
+    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def _json_key(e: exp.Expression) -> str:
+    path = e.expression
+    key: str | None = None
+    if isinstance(path, exp.JSONPath):
+        parts = path.expressions
+        if len(parts) == 2 and isinstance(parts[0], exp.JSONPathRoot) and isinstance(parts[1], exp.JSONPathKey):
+            key = str(parts[1].this)
+    elif isinstance(path, exp.Literal) and path.is_string and path.this.startswith("$."):
+        key = path.this[2:]  # a bound parameter: the path as a string
+    if not key or any(c in key for c in ".[]*\"'"):
+        raise SqlNotPortable("ClickHouse 18.16 reads JSON by one top-level key only ('$.key')")
+    return _ch_string(key)
+
+
+def _json_extract_string(self: Generator, e: exp.Expression) -> str:
+    # 18.16 has no JSON parser, only visitParam* (flat, compact JSON: what both write paths store).
+    # DuckDB's json_extract_string gives a string as is, another scalar as its JSON text, and NULL
+    # for a missing key or a JSON null.
+    doc, key = self.sql(e, "this"), _json_key(e)
+    text = f"visitParamExtractString({doc}, {key})"
+    raw = f"visitParamExtractRaw({doc}, {key})"
+    return f"multiIf({text} != '', {text}, {raw} IN ('', 'null'), NULL, {raw} = '\"\"', '', {raw})"
+
+
+# A JSON string followed by ':' is a key (values are followed by ',' or '}'); escapes kept as written.
+_JSON_KEY_PATTERN = _ch_string(r'"((?:[^"\\]|\\.)*)":')
+
+
+def _json_keys(self: Generator, e: exp.Expression) -> str:
+    # The keys of a flat, compact JSON object (18.16 has no JSON parser), in document order.
+    # 18.16 has no Nullable(Array): a NULL document gives no keys (DuckDB: NULL).
+    return f"extractAll(ifNull({self.sql(e, 'this')}, ''), {_JSON_KEY_PATTERN})"
+
+
+def _time_to_str(self: Generator, e: exp.Expression) -> str:
+    # formatDateTime on 18.16 has no %G (the ISO year, which goes with %V): that piece is toISOYear.
+    time = self.sql(e, "this")
+    fmt = e.args.get("format")
+    text = fmt.this if isinstance(fmt, exp.Literal) else None
+    if text is None or "%G" not in text:
+        return f"formatDateTime({time}, {self.format_time(e)})"
+    parts: list[str] = []
+    for i, piece in enumerate(text.split("%G")):
+        if i:
+            parts.append(f"toString(toISOYear({time}))")
+        if piece:
+            parts.append(f"formatDateTime({time}, {_ch_string(piece)})")
+    return f"concat({', '.join(parts)})" if len(parts) > 1 else parts[0]
+
+
+def _split_part(self: Generator, e: exp.Expression) -> str:
+    # 18.16 has no split_part; an index past the end gives '' on both (arrayElement's default).
+    index = e.args.get("part_index")
+    if not (isinstance(index, exp.Literal) and index.is_int and int(index.this) > 0):
+        raise SqlNotPortable("split_part needs a positive constant index")
+    return f"splitByString({self.sql(e, 'delimiter')}, {self.sql(e, 'this')})[{int(index.this)}]"
+
+
 def _refuse(what: str) -> Any:
     def gen(_self: Generator, _e: exp.Expression) -> str:
         raise SqlNotPortable(f"{what} is not available on ClickHouse 18.16")
@@ -105,5 +196,13 @@ class ClickHouse1816(ClickHouse):
             exp.Filter: _filter,
             exp.Delete: _delete,
             exp.Count: _count_distinct,
+            exp.Least: _least,
+            exp.Greatest: _least,
+            exp.DateDiff: _date_diff,
+            exp.Coalesce: _coalesce,
+            exp.JSONExtractScalar: _json_extract_string,
+            exp.JSONKeys: _json_keys,
+            exp.TimeToStr: _time_to_str,
+            exp.SplitPart: _split_part,
             exp.Window: _refuse("a window function"),
         }

@@ -9,7 +9,9 @@ SQL text. Rules (docs/warehouse.md, "Rendering rules"):
   escaping rules: ``'`` doubled, ``\\`` escaped for ClickHouse);
 - non-recursive CTEs are inlined as subqueries (18.16 has no ``WITH name AS``);
 - one JOIN per SELECT at most; no window functions; no recursive CTEs (``SqlNotPortable``);
-- ``date_trunc``, aggregate ``FILTER`` and ``DELETE`` are rendered as 18.16 spells them (dialect.py).
+- ``date_trunc``, aggregate ``FILTER`` and ``DELETE`` are rendered as 18.16 spells them (dialect.py);
+- ``unnest`` of several lists in one SELECT becomes one ``ARRAY JOIN`` of all of them, and GROUP BY
+  an aliased expression groups by the alias (rewrite.py).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from sqlglot.dialects.duckdb import DuckDB
 from sqlglot.tokens import TokenType
 
 from traitbase.storage.sql.dialect import ClickHouse1816, SqlNotPortable
+from traitbase.storage.sql.rewrite import array_joins, group_by_aliases
 
 Query = str | exp.Expression
 
@@ -154,7 +157,8 @@ def _duckdb(tree: exp.Expression, _final_tables: frozenset[str]) -> str:
 
 
 def _clickhouse(tree: exp.Expression, final_tables: frozenset[str]) -> str:
-    return _name_columns(_final(_inline_ctes(tree), final_tables)).sql(dialect=ClickHouse1816)
+    tree = group_by_aliases(array_joins(_final(_inline_ctes(tree), final_tables)))
+    return _name_columns(tree).sql(dialect=ClickHouse1816)
 
 
 # Engine name -> renderer of a bound tree (a registry: a new engine adds one entry).

@@ -31,7 +31,9 @@ _FACE_VALUES = {"country": "coalesce(country, '')"}
 def _tracker_part() -> str:
     cols = ", ".join(f"coalesce(p.{c}, '') AS {c}" for c in _PAGE_COLUMNS)
     return (
-        "SELECT e.name AS event_name, e.properties AS properties, e.event_time AS event_time, "
+        # CAST: the tracker's name is LowCardinality on ClickHouse, the events face's a String, and
+        # 18.16 finds no common type for the two sides of the UNION ALL.
+        "SELECT CAST(e.name AS VARCHAR) AS event_name, e.properties AS properties, e.event_time AS event_time, "
         f"e.visit_key AS visit_key, CAST(e.visit_key AS VARCHAR) AS session, {cols} "
         f"FROM {TRACKER_EVENTS} e LEFT JOIN {PAGEVIEWS} p ON p.page_key = e.page_key "
         "WHERE e.project = ? AND e.environment = ? AND e.kind = 'custom' AND e.event_time >= ? AND e.event_time < ? "
