@@ -71,3 +71,28 @@ def test_refusals_are_jsonrpc_errors_with_4xx(data: Env, qkey: str) -> None:
     bad = tool(data, qkey, "abtest_metrics", {"id": "nope", "startDate": "2024-12-01", "endDate": "2024-12-02",
                                               "compareBy": "clickedUsers"})  # fmt: skip
     assert bad["isError"] is True and bad["structuredContent"]["code"] == 4040
+
+
+def test_every_query_endpoint_has_its_tool(data: Env, qkey: str, growth: None, exp: dict[str, Any]) -> None:
+    """The heatmap lists and maps too: each answer is the HTTP API's for the same request."""
+    pid = data.boot.project_id
+    dates = {"startDate": "2024-12-01", "endDate": "2024-12-02"}
+    calls = [
+        ("filter_values", "/heatmap/filter-values", {"name": "browser", "search": "chrome", **dates}, ["Chrome"]),
+        ("custom_dimensions", "/heatmap/custom-dimensions", dates, ["plan"]),
+        ("custom_dimension_values", "/heatmap/custom-dimension-values", {"eventVariant": "plan", **dates}, ["pro"]),
+        ("event_variables", "/heatmap/event-variables", {"eventName": "signup_started", **dates}, ["method"]),
+        ("event_variable_values", "/heatmap/event-variable-values",
+         {"eventName": "signup_started", "eventVariant": "method", **dates}, ["email"]),
+    ]  # fmt: skip
+    for name, path, args, expected in calls:
+        got = tool(data, qkey, name, args)["structuredContent"]
+        http = data.client.post(f"/open-api/v1{path}", json={"profileId": pid, **args}, headers={"x-api-key": qkey})
+        assert got == http.json(), name
+        assert got["data"] == expected, name
+    for kind in ("click_map", "scroll_map"):
+        args = {"url": "https://shop.example/lp", "deviceType": "PC", **dates}
+        got = tool(data, qkey, kind, args)["structuredContent"]
+        http = data.client.post("/open-api/v1/heatmap/query", json={"profileId": pid, "queryType": kind, **args},
+                                headers={"x-api-key": qkey})  # fmt: skip
+        assert got == http.json() and got["code"] == 200 and got["data"], kind
