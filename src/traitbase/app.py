@@ -161,9 +161,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(collect_router.router)
     app.include_router(collect_experiences_router.router)
     app.include_router(query_router.router)
-    # The query API as MCP tools over streamable HTTP (docs/mcp.md), behind the same key check.
-    app.router.routes.append(Route(mcp_http.PATH, mcp_endpoint, methods=["GET", "POST", "DELETE"],
-                                   include_in_schema=False))  # fmt: skip
+    # The query API as MCP tools over streamable HTTP (docs/mcp.md), behind the same key check. POST only:
+    # the server never sends unasked messages, so it offers no GET stream (a held-open GET would only tie
+    # up a connection) and, stateless, has no session to DELETE; both answer 405 as the MCP spec allows.
+    app.router.routes.append(Route(mcp_http.PATH, mcp_endpoint, methods=["POST"], include_in_schema=False))
 
     # Innermost: the attribute upload skips the router (see faces/attributes/hot.py).
     app.add_middleware(AttributeUploadDispatch)
@@ -180,6 +181,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "/v1/imports/profiles/": settings.imports_max_body_bytes,
             "/collect": settings.collect_max_body_bytes,
             **{prefix: settings.query_max_body_bytes for prefix in query_envelope.PREFIXES},
+            # A tool call is a query API body in a JSON-RPC frame: the query API's cap.
+            **{prefix: settings.query_max_body_bytes for prefix in mcp_envelope.PREFIXES},
         },
         default_cap=settings.admin_max_body_bytes,
         envelopes=envelopes,

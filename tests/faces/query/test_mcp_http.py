@@ -63,6 +63,16 @@ def test_refusals_are_jsonrpc_errors_with_4xx(data: Env, qkey: str) -> None:
             "id": None,
             "error": {"code": -32600, "message": body["error"]["message"], "data": {"code": number}},
         }
+    # Only POST; a malformed or oversized body is the client's error too.
+    for method in ("GET", "DELETE"):
+        r = data.client.request(method, "/mcp", headers={**HEADERS, "x-api-key": qkey})
+        assert r.status_code == 405 and r.json()["jsonrpc"] == "2.0", r.text
+    garbled = data.client.post("/mcp", content=b"{not json", headers={**HEADERS, "x-api-key": qkey,
+                                                                   "content-type": "application/json"})  # fmt: skip
+    assert garbled.status_code == 400 and garbled.json()["error"]["code"] == -32700, garbled.text
+    huge = data.client.post("/mcp", content=b" " * (data.settings.query_max_body_bytes + 1),
+                            headers={**HEADERS, "x-api-key": qkey, "content-type": "application/json"})  # fmt: skip
+    assert huge.status_code == 413 and huge.json()["error"]["data"] == {"code": 4130}, huge.text
     unknown = rpc(data, qkey, "tools/call", {"name": "drop_tables", "arguments": {}})
     assert unknown.status_code < 500, unknown.text
     body = unknown.json()
