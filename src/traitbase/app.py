@@ -12,6 +12,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
+from starlette.routing import Route
 
 from traitbase import __version__
 from traitbase.config import Settings
@@ -44,6 +45,8 @@ from traitbase.faces.events import envelope as events_envelope
 from traitbase.faces.events import router as events_router
 from traitbase.faces.imports import envelope as imports_envelope
 from traitbase.faces.imports import router as imports_router
+from traitbase.faces.mcp import envelope as mcp_envelope
+from traitbase.faces.mcp import http as mcp_http
 from traitbase.faces.query import envelope as query_envelope
 from traitbase.faces.query import event_routes as _event_routes  # noqa: F401  (registers routes)
 from traitbase.faces.query import experience_routes as _experience_routes  # noqa: F401  (registers routes)
@@ -83,11 +86,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if settings.auto_migrate:
         migrate(settings)
     ctx = AppContext.open(settings)
+    mcp_endpoint = mcp_http.McpEndpoint()
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         ctx.start_workers()
-        yield
+        async with mcp_endpoint.run():
+            yield
         ctx.close()
 
     docs = settings.api_docs_enabled
@@ -118,6 +123,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         envelopes.register(prefix, collect_envelope.render_error)
     for prefix in query_envelope.PREFIXES:
         envelopes.register(prefix, query_envelope.render_error)
+    for prefix in mcp_envelope.PREFIXES:
+        envelopes.register(prefix, mcp_envelope.render_error)
     app.state.envelopes = envelopes
 
     @app.exception_handler(DomainError)
@@ -156,6 +163,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(collect_router.router)
     app.include_router(collect_experiences_router.router)
     app.include_router(query_router.router)
+    # The query API as MCP tools over streamable HTTP (docs/mcp.md), behind the same key check. POST only:
+    # the server never sends unasked messages, so it offers no GET stream (a held-open GET would only tie
+    # up a connection) and, stateless, has no session to DELETE; both answer 405 as the MCP spec allows.
+    app.router.routes.append(Route(mcp_http.PATH, mcp_endpoint, methods=["POST"], include_in_schema=False))
 
     # Innermost: the attribute upload skips the router (see faces/attributes/hot.py).
     app.add_middleware(AttributeUploadDispatch)
@@ -173,6 +184,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "/v1/imports/profiles/": settings.imports_max_body_bytes,
             "/collect": settings.collect_max_body_bytes,
             **{prefix: settings.query_max_body_bytes for prefix in query_envelope.PREFIXES},
+            # A tool call is a query API body in a JSON-RPC frame: the query API's cap.
+            **{prefix: settings.query_max_body_bytes for prefix in mcp_envelope.PREFIXES},
         },
         default_cap=settings.admin_max_body_bytes,
         envelopes=envelopes,

@@ -160,6 +160,7 @@ def test_api_calls_are_sent_in_the_contract_form(context: Any, collector: Collec
         tb.experience("exp-1", "v-2", "view");
         tb.experience("exp-1", "v-2", "form_submit", {email: "a@example.com"});
         tb.experience("exp-1", "v-2", "goal", "goal-9");
+        tb.experience("exp-1", "v-2", "goal", "goal-7", {price: 30});
         tb.experience("exp-1", "v-2", "dance");
         tb.q.push(["conversion", "Late"]);
         tb.flush();
@@ -204,6 +205,16 @@ def test_api_calls_are_sent_in_the_contract_form(context: Any, collector: Collec
             "version": "v-2",
             "action": "goal",
             "goal": "goal-9",
+        },
+        {
+            "kind": "experience",
+            "ts": START_MS,
+            "url": page_url,
+            "experience": "exp-1",
+            "version": "v-2",
+            "action": "goal",
+            "goal": "goal-7",
+            "fields": {"price": "30"},
         },
         {"kind": "conversion", "ts": START_MS, "url": page_url, "goal": "Late"},
     ]

@@ -19,6 +19,7 @@ from traitbase.cli import (
     output,
     pages,
     query,
+    query_reports,
     scan,
     startup,
     upload,
@@ -43,6 +44,8 @@ app.add_typer(pages.pages, name="pages")
 app.add_typer(pages.goals, name="goals")
 app.add_typer(experiences.experiences, name="experiences")
 app.command("mcp")(experiences.mcp)
+# query_reports adds events / experiences / abtest to the same group.
+assert query_reports.query is query.query
 app.add_typer(query.query, name="query")
 app.command("upload-attributes")(upload.upload_attributes)
 app.command("import-profiles")(imports.import_profiles)

@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any, Literal, NotRequired, TypedDict, cast
 
 from traitbase.client._core import Call, Op, SyncRunner, single
+from traitbase.client.query_reports import QueryEvents, QueryExperiences
 
 QueryType = Literal["page_metrics", "page_insight", "block_metrics", "element_metrics", "click_map", "scroll_map"]
 DeviceType = Literal["ALL", "PC", "MOBILE", "TABLET"]
@@ -89,6 +90,9 @@ class Query:
     def __init__(self, run: SyncRunner, token: str) -> None:
         self._run = run
         self._token = token
+        # client.query.events(...) / .events.fields(); client.query.experiences.list(...), .abtest(...), ...
+        self.events = QueryEvents(run, token)
+        self.experiences = QueryExperiences(run, token)
 
     def heatmap(
         self,

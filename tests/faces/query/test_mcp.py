@@ -67,12 +67,14 @@ def test_tools_listed_and_called_like_the_http_api(data: Env, qkey: str, growth:
 
 def test_traitbase_mcp_serves_the_tools_over_stdio() -> None:
     """``traitbase mcp`` as a subprocess: an SDK client lists every tool (no API call is needed to list)."""
+    import os
     import sys
 
     from mcp import StdioServerParameters
 
     args = ["-m", "traitbase.cli", "mcp", "--project", "0a1b2c3d", "--key", "tb-unused", "--url", "http://127.0.0.1:9"]
-    params = StdioServerParameters(command=sys.executable, args=args)
+    # The SDK starts the server with a minimal environment; pass ours so it imports this tree's traitbase.
+    params = StdioServerParameters(command=sys.executable, args=args, env=dict(os.environ))
     names: list[str] = []
 
     async def main() -> None:

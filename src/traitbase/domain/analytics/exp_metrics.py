@@ -6,9 +6,12 @@ hour). Every metric is a ``{value, label, description}`` object, localized by th
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+import orjson
 
 from traitbase.domain.analytics import stats
 
@@ -54,6 +57,8 @@ class Cell:
     users: dict[str, int] = field(default_factory=dict)  # action -> distinct visitors
     events: dict[str, int] = field(default_factory=dict)  # action -> actions
     goal_users: dict[str, int] = field(default_factory=dict)  # goal id -> distinct visitors
+    goal_reachers: int | None = None  # distinct visitors with any goal (None: not read; see add_goal_rows)
+    goal_sums: dict[str, float] = field(default_factory=dict)  # goal id -> sum of its property
     visits: int = 0
     dur: float = 0.0
     dur_sq: float = 0.0
@@ -76,6 +81,27 @@ class Cell:
         self.pv_sq += float(row["pv_sq"] or 0)
         self.bounces += int(row["bounces"] or 0)
 
+    def add_goal_rows(self, reached: list[dict[str, Any]], valued: dict[str, tuple[str, list[dict[str, Any]]]]) -> None:
+        """Goal actions one by one: distinct visitors over every goal, and each valued goal's property sum.
+
+        ``valued`` maps a goal counted by sum or average to its property and its actions. Values are the
+        strings the tracker sent; one that is not a number is left out (as if the property were absent).
+        """
+        self.goal_reachers = len({str(r["visitor_key"]) for r in reached})
+        for goal_id, (prop, rows) in valued.items():
+            numbers = (_number((orjson.loads(r["fields"]) if r["fields"] else {}).get(prop)) for r in rows)
+            self.goal_sums[goal_id] = sum(n for n in numbers if n is not None)
+
+    def goal_value(self, goal: dict[str, Any]) -> float | None:
+        """``goals[].value``: null for a goal counted by users; the property's sum, or its mean per viewer."""
+        count_by = goal.get("countBy", "users")
+        if count_by == "users":
+            return None
+        total = self.goal_sums.get(str(goal["id"]), 0.0)
+        if count_by == "sum":
+            return round(total, 2)
+        return round(total / self.viewed, 2) if self.viewed else 0.0
+
     @property
     def viewed(self) -> int:
         return self.users.get("view", 0)
@@ -87,7 +113,10 @@ class Cell:
         if metric == "views":
             return float(self.events.get("view", 0))
         if metric in ("goalReachedUsers", "goalReached"):
-            return float(self.goal_users.get(goal_id, 0) if goal_id else self.users.get("goal", 0))
+            if goal_id:
+                return float(self.goal_users.get(goal_id, 0))
+            # A visitor who reached two goals is one goal-reaching user (the per-goal counts would add up twice).
+            return float(self.goal_reachers if self.goal_reachers is not None else self.users.get("goal", 0))
         rates = {"clickRate": "click", "closeRate": "close", "formSubmitRate": "form_submit"}
         if metric in rates:
             return self.users.get(rates[metric], 0) / self.viewed if self.viewed else 0.0
@@ -125,6 +154,16 @@ class Cell:
         return stats.Proportion(max(self.viewed, x), x)
 
 
+def _number(raw: Any) -> float | None:
+    if isinstance(raw, bool) or raw is None:
+        return None
+    try:
+        value = float(raw)
+    except (TypeError, ValueError):
+        return None
+    return value if math.isfinite(value) else None
+
+
 def cells(action_rows: list[dict[str, Any]], visit_rows: list[dict[str, Any]], key: Callable[[dict[str, Any]], Any]
           ) -> dict[Any, Cell]:  # fmt: skip
     out: dict[Any, Cell] = {}
@@ -136,8 +175,12 @@ def cells(action_rows: list[dict[str, Any]], visit_rows: list[dict[str, Any]], k
 
 
 def ab_rows(versions: list[dict[str, Any]], by_version: dict[str, Cell], compare_by: str, goal_id: str | None,
-            texts: Texts) -> list[dict[str, Any]]:  # fmt: skip
-    """Per version: the compareBy metric, uplift against the baseline, probability to be best, and extras."""
+            texts: Texts, valued_goal: dict[str, Any] | None = None) -> list[dict[str, Any]]:  # fmt: skip
+    """Per version: the compareBy metric, uplift against the baseline, probability to be best, and extras.
+
+    With ``valued_goal`` (goalReached on a goal counted by sum or average) each row adds ``goalValue``,
+    the goal's value within that version (as ``goals[].value`` of the key metrics).
+    """
     empty = Cell()
     chosen = [by_version.get(v["id"], empty) for v in versions]
     lower = compare_by == "bounceRate"
@@ -163,6 +206,8 @@ def ab_rows(versions: list[dict[str, Any]], by_version: dict[str, Cell], compare
             "expectedLoss": round(r.expected_loss, 6),
             "credibleInterval": [round(r.ci_low, 6), round(r.ci_high, 6)],
         })  # fmt: skip
+        if valued_goal is not None:
+            out[-1]["goalValue"] = c.goal_value(valued_goal)
     for row in out:
         row["sampleRatioMismatch"] = {"pValue": round(srm.p_value, 6), "mismatch": srm.mismatch}
     return out

@@ -49,13 +49,22 @@ def _cells(reader: Reader, scope: sql.ExpScope, key: Any) -> dict[Any, Cell]:
     return cells(reader.rows(sql.actions(scope)), reader.rows(sql.viewed_visits(scope)), key)
 
 
+def _goal_cell(reader: Reader, scope: sql.ExpScope, e: Experience) -> Cell:
+    """The experience's one cell (no grouping) with its goal actions read one by one (reachers, values)."""
+    cell = _cells(reader, scope, lambda _r: "").get("", Cell())
+    valued = {str(g["id"]): (str(g["property"]), reader.rows(sql.action_rows(scope, "goal", str(g["id"]))))
+              for g in e.goals if g.get("countBy", "users") != "users" and g.get("property")}  # fmt: skip
+    cell.add_goal_rows(reader.rows(sql.action_rows(scope, "goal")), valued)
+    return cell
+
+
 def _goals(e: Experience, cell: Cell, texts: Texts) -> list[dict[str, Any]]:
     out = []
     for g in e.goals:
         reached = cell.goal_users.get(g["id"], 0)
         out.append({"id": g["id"], "name": g["name"], "reachedUsers": reached,
                     "reachRate": f"{(reached / cell.viewed * 100 if cell.viewed else 0):.2f}%",
-                    "value": None if g.get("countBy", "users") == "users" else g.get("property")})  # fmt: skip
+                    "value": cell.goal_value(g)})  # fmt: skip
     return out
 
 
@@ -115,7 +124,7 @@ def overview(reader: Reader, t: Tenant, body: dict[str, Any], *, texts: Texts, t
         r = parse.date_range({k: v for k, v in dated.items() if v}, today=today, retention_days=retention,
                              required=False)  # fmt: skip
         scope = sql.ExpScope(t.project, t.environment, e.id, r.start_dt, r.end_dt)
-        cell = _cells(reader, scope, lambda _r: "").get("", Cell())
+        cell = _goal_cell(reader, scope, e)
         text = _text_metrics(e)
         row: dict[str, Any] = {"id": e.id, "name": e.name}
         for m in metrics:
@@ -132,7 +141,7 @@ def overview(reader: Reader, t: Tenant, body: dict[str, Any], *, texts: Texts, t
 def metrics(reader: Reader, t: Tenant, body: dict[str, Any], *, texts: Texts, today: date, retention: int
             ) -> dict[str, Any]:  # fmt: skip
     e = _find(reader, t, body.get("id"))
-    cell = _cells(reader, _scope(t, e, body, today, retention), lambda _r: "").get("", Cell())
+    cell = _goal_cell(reader, _scope(t, e, body, today, retention), e)
     data: dict[str, Any] = {m: boxed(m, cell.shown(m), texts) for m in metric_names(e)}
     data["goals"] = _goals(e, cell, texts)
     return data
@@ -173,7 +182,7 @@ def _user_values(reader: Reader, t: Tenant, prop: str) -> dict[str, str]:
 
 
 def _grouped(reader: Reader, t: Tenant, e: Experience, body: dict[str, Any], today: date, retention: int,
-             by_version: bool) -> dict[tuple[str, ...], Cell]:  # fmt: skip
+             by_version: bool, goal: dict[str, Any] | None = None) -> dict[tuple[str, ...], Cell]:  # fmt: skip
     dim, sub = _dimensions(body)
     scope = _scope(t, e, body, today, retention, dim, sub)
     mapping = _user_values(reader, t, str(body["property"])) if dim == "userProperty" else None
@@ -184,7 +193,9 @@ def _grouped(reader: Reader, t: Tenant, e: Experience, body: dict[str, Any], tod
 
     # By user property the SQL groups per visitor (each visitor in one group), so summing the visitors
     # mapped to one value keeps the distinct counts exact.
-    return _cells(reader, scope, key)
+    grouped = _cells(reader, scope, key)
+    _add_goal_values(reader, scope, goal, grouped, key)
+    return grouped
 
 
 def insight(reader: Reader, t: Tenant, body: dict[str, Any], *, texts: Texts, today: date, retention: int
@@ -202,7 +213,7 @@ def insight(reader: Reader, t: Tenant, body: dict[str, Any], *, texts: Texts, to
     return out
 
 
-def _compare(body: dict[str, Any]) -> tuple[str, str | None]:
+def _compare(body: dict[str, Any], e: Experience) -> tuple[str, str | None]:
     compare_by = body.get("compareBy")
     if compare_by in (None, ""):
         raise missing("compareBy")
@@ -211,6 +222,8 @@ def _compare(body: dict[str, Any]) -> tuple[str, str | None]:
     goal_id = body.get("goalId")
     if compare_by == "goalReached" and not goal_id:
         raise missing("goalId")
+    if goal_id and goal_id not in {g["id"] for g in e.goals}:
+        raise QueryError(4013, f"goalId: no goal {goal_id} on this experience")
     return str(compare_by), (str(goal_id) if goal_id else None)
 
 
@@ -219,21 +232,43 @@ def _versions(e: Experience, body: dict[str, Any]) -> list[dict[str, Any]]:
     return [v for v in e.versions if show or not v.get("deleted")]
 
 
+def _valued_goal(e: Experience, compare_by: str, goal_id: str | None) -> dict[str, Any] | None:
+    """The goal compared by, when it is counted by a property's sum or average (its A/B rows add ``goalValue``)."""
+    if compare_by != "goalReached":
+        return None
+    goal = next((g for g in e.goals if g["id"] == goal_id), None)
+    return goal if goal is not None and goal.get("countBy", "users") != "users" and goal.get("property") else None
+
+
+def _add_goal_values(reader: Reader, scope: sql.ExpScope, goal: dict[str, Any] | None, by: dict[Any, Cell],
+                     key: Any) -> None:  # fmt: skip
+    """Each cell's share of the valued goal's actions (same key as the cells: version, or version and group)."""
+    if goal is None:
+        return
+    mine: dict[Any, list[dict[str, Any]]] = {}
+    for r in reader.rows(sql.action_rows(scope, "goal", str(goal["id"]))):
+        mine.setdefault(key(r), []).append(r)
+    for k, rows in mine.items():
+        by.setdefault(k, Cell()).add_goal_rows(rows, {str(goal["id"]): (str(goal["property"]), rows)})
+
+
 def abtest_metrics(reader: Reader, t: Tenant, body: dict[str, Any], *, texts: Texts, today: date, retention: int
                    ) -> list[dict[str, Any]]:  # fmt: skip
     e = _find(reader, t, body.get("id"))
-    compare_by, goal_id = _compare(body)
-    if goal_id is not None and goal_id not in {g["id"] for g in e.goals}:
-        raise QueryError(4013, f"goalId: no goal {goal_id} on this experience")
-    by_version = _cells(reader, _scope(t, e, body, today, retention), lambda r: str(r["version"]))
-    return ab_rows(_versions(e, body), by_version, compare_by, goal_id, texts)
+    compare_by, goal_id = _compare(body, e)
+    scope = _scope(t, e, body, today, retention)
+    by_version = _cells(reader, scope, lambda r: str(r["version"]))
+    goal = _valued_goal(e, compare_by, goal_id)
+    _add_goal_values(reader, scope, goal, by_version, lambda r: str(r["version"]))
+    return ab_rows(_versions(e, body), by_version, compare_by, goal_id, texts, goal)
 
 
 def abtest_insight(reader: Reader, t: Tenant, body: dict[str, Any], *, texts: Texts, today: date, retention: int
                    ) -> list[dict[str, Any]]:  # fmt: skip
     e = _find(reader, t, body.get("id"))
-    compare_by, goal_id = _compare(body)
-    grouped = _grouped(reader, t, e, body, today, retention, by_version=True)
+    compare_by, goal_id = _compare(body, e)
+    goal = _valued_goal(e, compare_by, goal_id)
+    grouped = _grouped(reader, t, e, body, today, retention, by_version=True, goal=goal)
     dim, sub = str(body["dimension"]), str(body.get("subDimension") or "")
     groups = sorted({(g, sg) for _, g, sg in grouped})
     out = []
@@ -242,7 +277,7 @@ def abtest_insight(reader: Reader, t: Tenant, body: dict[str, Any], *, texts: Te
         row: dict[str, Any] = {dim: g}
         if sub:
             row[sub] = sg
-        row["versions"] = ab_rows(_versions(e, body), by_version, compare_by, goal_id, texts)
+        row["versions"] = ab_rows(_versions(e, body), by_version, compare_by, goal_id, texts, goal)
         out.append(row)
     return out
 

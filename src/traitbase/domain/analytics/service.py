@@ -52,6 +52,8 @@ _FIXED: dict[str, tuple[str, ...]] = {
     "visitType": tuple(reg.VISIT_TYPES),
     "exitType": tuple(reg.EXIT_TYPES),
 }
+# Every name filter-values answers (the MCP tool's enum is this tuple).
+VALUE_LISTS: tuple[str, ...] = (*_FIXED, *_VALUE_SOURCES)
 
 
 def _values_query(body: dict[str, Any], tenant: Tenant, today: date, retention: int, limit: int) -> sql.ValuesQuery:

@@ -1,16 +1,20 @@
 """An MCP server whose tools forward to the query API over HTTP with the caller's key.
 
 Forwarding (rather than calling the domain directly) means a tool answer is, byte for byte, what
-the HTTP API answers: the same key check, profile check, budget, validation and envelope.
+the HTTP API answers: the same key check, profile check, budget, validation and envelope. Who the
+caller is (the key to forward with, the profile) is fixed for stdio and read off each request for
+streamable HTTP (``faces/mcp/http.py``).
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 import mcp_types as types
+from mcp.server.context import ServerRequestContext
 from mcp.server.lowlevel import Server
 
 from traitbase.faces.mcp.tools import BY_NAME, TOOLS
@@ -19,23 +23,41 @@ from traitbase.faces.mcp.tools import BY_NAME, TOOLS
 Forward = Callable[[str, str, dict[str, Any]], Awaitable[dict[str, Any]]]
 
 
-def build_server(forward: Forward, profile_id: str) -> Server[Any]:
+@dataclass(frozen=True)
+class Caller:
+    forward: Forward
+    profile_id: str
+
+
+Context = ServerRequestContext[Any, Any]
+CallerOf = Callable[[Context], Caller]
+
+
+def build_caller_server(caller_of: CallerOf) -> Server[Any]:
     async def list_tools(_ctx: Any, _params: Any) -> types.ListToolsResult:
         tools = [types.Tool(name=t.name, description=t.description, input_schema=t.input_schema) for t in TOOLS]
         return types.ListToolsResult(tools=tools)
 
-    async def call_tool(_ctx: Any, params: types.CallToolRequestParams) -> types.CallToolResult:
+    async def call_tool(ctx: Context, params: types.CallToolRequestParams) -> types.CallToolResult:
         spec = BY_NAME.get(params.name)
         if spec is None:
             raise ValueError(f"unknown tool {params.name!r}")
+        caller = caller_of(ctx)
         args = dict(params.arguments or {})
-        body = {**args, **spec.fixed} if spec.method == "GET" else {"profileId": profile_id, **args, **spec.fixed}
-        answer = await forward(spec.method, spec.path, body)
+        profile = {} if spec.method == "GET" else {"profileId": caller.profile_id}
+        body = {**profile, **args, **spec.fixed}
+        answer = await caller.forward(spec.method, spec.path, body)
         text = json.dumps(answer, ensure_ascii=False)
         return types.CallToolResult(content=[types.TextContent(text=text)], structured_content=answer,
                                     is_error=answer.get("code") != 200)  # fmt: skip
 
     return Server("traitbase", on_list_tools=list_tools, on_call_tool=call_tool)
+
+
+def build_server(forward: Forward, profile_id: str) -> Server[Any]:
+    """One caller for the server's whole life (stdio: ``--key`` and ``--project``)."""
+    caller = Caller(forward, profile_id)
+    return build_caller_server(lambda _ctx: caller)
 
 
 def http_forward(base_url: str, api_key: str) -> Forward:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from traitbase.domain.analytics import event_query, experiences
+from traitbase.domain.analytics import event_query, experiences, service
 from traitbase.domain.analytics import registry as reg
 from traitbase.domain.analytics.parse import LANGS
 
@@ -56,6 +56,7 @@ def _metrics(names: tuple[str, ...]) -> dict[str, Any]:
 
 
 _FUN_NAME = {"type": "string", "enum": list(reg.FUN_NAMES)}
+_LOOKUP = {"search": {"type": "string", "description": "Substring to match (any case)"}, **_DATES}
 _ID = {"id": {"type": "string", "description": "Experience id (experience_list)"}}
 _DIM = {"type": "string", "enum": list(experiences.DIMENSIONS)}
 _COMPARE = {"compareBy": {"type": "string", "enum": list(experiences.COMPARE_BY)}, "goalId": {"type": "string"},
@@ -80,6 +81,24 @@ TOOLS: tuple[ToolSpec, ...] = (
     ToolSpec("element_metrics", "Element-level metrics of one URL on one device.", "/heatmap/query",
              {**_HEATMAP, "metrics": _metrics(reg.ELEMENT_METRICS)}, ("url", "deviceType"),
              {"queryType": "element_metrics"}),
+    ToolSpec("click_map", "Clicks of one URL binned on a grid, per device type, hottest cells first.",
+             "/heatmap/query", {**_HEATMAP, "gridColumns": {"type": "integer", "minimum": 1, "maximum": 100},
+                                "gridRowPx": {"type": "integer", "minimum": 10, "maximum": 10_000}},
+             ("url", "deviceType"), {"queryType": "click_map"}),
+    ToolSpec("scroll_map", "Share of page views of one URL whose deepest scroll reached each 5 % of the page.",
+             "/heatmap/query", _HEATMAP, ("url", "deviceType"), {"queryType": "scroll_map"}),
+    ToolSpec("filter_values", "Values seen for a filter (last 30 days unless dated).", "/heatmap/filter-values",
+             {"name": {"type": "string", "enum": list(service.VALUE_LISTS)}, **_LOOKUP}, ("name",)),
+    ToolSpec("custom_dimensions", "Custom dimension names seen.", "/heatmap/custom-dimensions", _LOOKUP),
+    ToolSpec("custom_dimension_values", "Values seen for one custom dimension.", "/heatmap/custom-dimension-values",
+             {"eventVariant": {"type": "string", "description": "The dimension's name"}, **_LOOKUP},
+             ("eventVariant",)),
+    ToolSpec("event_variables", "Property names seen on one custom event.", "/heatmap/event-variables",
+             {"eventName": {"type": "string"}, **_LOOKUP}, ("eventName",)),
+    ToolSpec("event_variable_values", "Values seen for one property of one custom event.",
+             "/heatmap/event-variable-values",
+             {"eventName": {"type": "string"}, "eventVariant": {"type": "string"}, **_LOOKUP},
+             ("eventName", "eventVariant")),
     ToolSpec("experience_list", "Experiences with their goals and versions.", "/experience/list", {}),
     ToolSpec("experience_user_properties", "User properties usable as the userProperty dimension.",
              "/experience/user-properties", {}),

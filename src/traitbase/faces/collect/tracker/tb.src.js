@@ -578,11 +578,15 @@
     conversion: function (goal) {
       emit({ kind: "conversion", goal: str(goal, 200) }, true);
     },
-    experience: function (expId, versionId, action, extra) {
+    // goal: extra is the goal id and props its properties (a sum / average goal's value, e.g. {price: 30}).
+    experience: function (expId, versionId, action, extra, props) {
       if (!EXP_ACTIONS[action]) return;
       var ev = { kind: "experience", experience: str(expId, 200), version: str(versionId, 200), action: action };
       if (action == "form_submit") ev.fields = strMap(extra || {});
-      if (action == "goal") ev.goal = str(extra, 200);
+      if (action == "goal") {
+        ev.goal = str(extra, 200);
+        if (props) ev.fields = strMap(props);
+      }
       emit(ev, true);
     },
     visitor: function () {
