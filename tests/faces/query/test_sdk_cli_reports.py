@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from tests.conftest import Env
 from tests.faces.query import exp_fixture
 from tests.faces.query.fixture import END, START
-from traitbase.cli import common
+from traitbase.cli import common, output
 from traitbase.cli.main import app
 from traitbase.client import Client
 from traitbase.client.errors import APIError
@@ -102,7 +102,9 @@ def test_sdk_experiences(data: Env, sdk: Client, exp: dict[str, Any]) -> None:
 
 def _cli(data: Env, qkey: str, monkeypatch: pytest.MonkeyPatch, *args: str, code: int = 0) -> str:
     monkeypatch.setattr(common, "transport", data.transport)
-    # Wide enough that Rich does not wrap a table cell.
+    # Wide enough that Rich does not wrap a table cell. The console is built at import, when COLUMNS
+    # may not have been set yet (another test imported the CLI first), so its width is set too.
+    monkeypatch.setattr(output.out, "width", 200)
     r = CliRunner().invoke(
         app, ["query", *args, "--server", "http://testserver", "--token", qkey], env={"COLUMNS": "200"}
     )
