@@ -87,6 +87,14 @@ def _count_distinct(self: Generator, e: exp.Count) -> str:
     return "count()" if arg is None or isinstance(arg, exp.Star) else f"count({self.sql(arg)})"
 
 
+def _lower_name(name: str) -> Any:
+    # 18.16 knows least/greatest only in lower case (sqlglot writes LEAST/GREATEST).
+    def gen(self: Generator, e: exp.Expression) -> str:
+        return f"{name}({self.format_args(e.this, *e.expressions)})"
+
+    return gen
+
+
 def _refuse(what: str) -> Any:
     def gen(_self: Generator, _e: exp.Expression) -> str:
         raise SqlNotPortable(f"{what} is not available on ClickHouse 18.16")
@@ -106,4 +114,6 @@ class ClickHouse1816(ClickHouse):
             exp.Delete: _delete,
             exp.Count: _count_distinct,
             exp.Window: _refuse("a window function"),
+            exp.Least: _lower_name("least"),
+            exp.Greatest: _lower_name("greatest"),
         }
