@@ -153,6 +153,18 @@ QUERIES: dict[str, tuple[str, list[Any]]] = {
         "WHERE kind = 'login' AND user_id IN (SELECT user_id FROM buyers)",
         [40.0],
     ),
+    "a cte reading a cte, union all of cast branches": (
+        "WITH b AS (SELECT user_id, count(*) AS n FROM events GROUP BY user_id), "
+        "h AS (SELECT user_id FROM b WHERE n >= ?) "
+        "SELECT part, n FROM (SELECT 'heavy' AS part, CAST(count(*) AS BIGINT) AS n FROM h "
+        "UNION ALL SELECT 'users' AS part, CAST(count(*) AS BIGINT) AS n FROM b) u ORDER BY part",
+        [12],
+    ),
+    "parallel unnest zips the lists": (
+        "SELECT name, num FROM (SELECT unnest(l.names) AS name, unnest(l.nums) AS num "
+        "FROM (SELECT ['a', 'b', 'c'] AS names, [1, 2, 3] AS nums) l) x ORDER BY name",
+        [],
+    ),
 }
 
 
@@ -166,6 +178,12 @@ def test_rendered_query_answers_the_same_on_duckdb_clickhouse_and_chdb(engines: 
 
 
 HOSTILE = ["plain", "it's", "back\\slash", "\\'; DROP TABLE events; --", "new\nline\ttab", "ünï €", "'' OR 1=1", "\\"]
+
+
+def test_parallel_unnest_is_one_array_join_on_clickhouse(engines: dict[str, Runner]) -> None:
+    sql, params = QUERIES["parallel unnest zips the lists"]
+    assert "ARRAY JOIN l.names AS name, l.nums AS num" in render(sql, params, "clickhouse")
+    assert _run(engines, sql, params)["clickhouse"] == [("a", 1), ("b", 2), ("c", 3)]
 
 
 @pytest.mark.parametrize("value", HOSTILE)

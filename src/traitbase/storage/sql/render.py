@@ -156,12 +156,35 @@ def _name_columns(tree: exp.Expression) -> exp.Expression:
     return tree
 
 
+def _array_join(tree: exp.Expression) -> exp.Expression:
+    """Parallel ``unnest``s of one SELECT become one ``ARRAY JOIN a AS x, b AS y`` (arrays zipped).
+
+    DuckDB unnests several lists of one SELECT side by side; ClickHouse's ``arrayJoin`` calls in
+    one SELECT multiply each other instead (and 18.16 refuses lists of different lengths), while its
+    ARRAY JOIN clause zips them as DuckDB does.
+    """
+    for select in list(tree.find_all(exp.Select)):
+        exploded = [
+            (i, e)
+            for i, e in enumerate(select.expressions)
+            if isinstance(e, exp.Alias) and isinstance(e.this, exp.Explode)
+        ]
+        if len(exploded) < 2:
+            continue
+        arrays = [exp.alias_(e.this.this.copy(), e.alias) for _, e in exploded]
+        for i, e in exploded:
+            select.expressions[i] = exp.column(e.alias)
+        join = exp.Join(this=arrays[0], expressions=arrays[1:], kind="ARRAY")
+        select.set("joins", [join, *(select.args.get("joins") or [])])
+    return tree
+
+
 def _duckdb(tree: exp.Expression, _final_tables: frozenset[str]) -> str:
     return tree.sql(dialect="duckdb")
 
 
 def _clickhouse(tree: exp.Expression, final_tables: frozenset[str]) -> str:
-    return _name_columns(_final(_inline_ctes(tree), final_tables)).sql(dialect=ClickHouse1816)
+    return _name_columns(_final(_array_join(_inline_ctes(tree)), final_tables)).sql(dialect=ClickHouse1816)
 
 
 # Engine name -> renderer of a bound tree (a registry: a new engine adds one entry).

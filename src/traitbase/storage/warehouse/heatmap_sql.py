@@ -148,7 +148,9 @@ def block_figures(scope: Scope, blocks: Sequence[str], stay_seconds: float, goal
          f"AND environment = ?) THEN 1 ELSE 0 END AS is_exit FROM ({b}) b")  # fmt: skip
     r = (
         f"SELECT page_key, visit_key, is_exit, {rank} AS rank, seconds, seen FROM ("
-        "SELECT x.page_key AS page_key, x.visit_key AS visit_key, x.is_exit AS is_exit, "
+        # l.page_key, not x.page_key (equal by the join): 18.16 mixes up the offsets of an ARRAY JOIN
+        # whose rows carry a key column of the joined side ("Size of offsets doesn't match").
+        "SELECT l.page_key AS page_key, x.visit_key AS visit_key, x.is_exit AS is_exit, "
         "unnest(l.block_names) AS name, unnest(l.block_seconds) AS seconds, unnest(l.block_seen) AS seen "
         f"FROM {PAGELEAVES} l JOIN x ON x.page_key = l.page_key WHERE {_tenant('l')}) u"
     )
