@@ -36,9 +36,7 @@ def _groups(job: Job, group: str) -> tuple[list[Any], dict[Any, dict[str, Any]],
         elif part == "v":
             f.update(visits=n[1], uv=n[2], new_visits=n[3])
         elif part == "l":
-            f.update(leaves=n[0], active_ms=n[1], scrolled=n[2])
-        elif part == "c":
-            f.update(clicks=n[0], cta_clicks=n[1])
+            f.update(leaves=n[0], active_ms=n[1], scrolled=n[2], clicks=n[3], cta_clicks=n[4])
         elif part == "g":
             f.setdefault("by_goal", {})[str(r["goal"])] = count(n[0])
         elif part == "a":

@@ -77,9 +77,10 @@ def page_figures(
     scope: Scope, *, cta_elements: Sequence[str] | None, goals: Sequence[str] | None, any_goals: Sequence[str] | None
 ) -> Query:
     """Per group ``k``: part ``v`` visits (n1 visits, n2 uv, n3 new visits); ``p`` page views (n0 pv,
-    n4 entrances, n5 bounces, n6 pageviews of entered visits, n7 fv candidates); ``l`` leaves (n0
-    leaves, n1 active ms, n2 fv candidates that scrolled); ``c`` clicks (n0, n1 CTA clicks; only when
-    ``cta_elements`` is not None); ``a`` visits with any of ``any_goals`` (n0; when not empty); ``g``
+    n4 entrances, n5 bounces, n6 pageviews of entered visits, n7 fv candidates); ``l`` leaves and
+    clicks (n0 leaves, n1 active ms, n2 fv candidates that scrolled, n3 clicks, n4 CTA clicks; the
+    clicks only when ``cta_elements`` is not None); ``a`` visits with any of ``any_goals`` (n0; when
+    not empty); ``g``
     of those, per goal of ``goals`` (n0; when given: ``goals`` must be part of ``any_goals``)."""
     b, bp = base(scope)
     w = PAGE_WIDTH
@@ -100,20 +101,29 @@ def page_figures(
     y = f"SELECT v.g AS g, v.visit_key AS visit_key, e.goal AS goal FROM v JOIN ({conv}) e ON e.visit_key = v.visit_key"
     new_visit = "sum(CASE WHEN visit_number = 1 THEN 1 ELSE 0 END)"
     bounce = "sum(CASE WHEN entered = 1 AND visit_pageviews = 1 THEN 1 ELSE 0 END)"
-    scrolled = "sum(CASE WHEN l.max_scroll > x.viewport_height THEN x.fv ELSE 0 END)"
     parts: list[tuple[str, list[Any]]] = [
         (_row("v", "g", ["0", "count(*)", "count(DISTINCT visitor_key)", new_visit], width=w)
          + " FROM v GROUP BY g", []),
         (_row("p", "g", ["count(*)", "0", "0", "0", "sum(entered)", bounce, "sum(entered * visit_pageviews)",
                          "sum(fv)"], width=w) + " FROM x GROUP BY g", []),
-        (_row("l", "x.g", ["count(*)", "sum(l.active_ms)", scrolled], width=w)
-         + f" FROM {PAGELEAVES} l JOIN x ON x.page_key = l.page_key WHERE {_tenant('l')} GROUP BY x.g", t),
     ]  # fmt: skip
+
+    # Leaves and clicks in one stream, joined to x once (one hash table over the page's page views);
+    # every column cast to one type (18.16 has no supertype of UInt8 and LowCardinality(UInt8)).
+    def stream(table: str, *cols: str) -> str:
+        names = ("leave", "active_ms", "max_scroll", "click", "cta")
+        select = ", ".join(f"CAST({c} AS BIGINT) AS {n}" for c, n in zip(cols, names, strict=True))
+        return f"SELECT page_key, {select} FROM {table} WHERE project = ? AND environment = ?"
+
+    events, events_p = stream(PAGELEAVES, "1", "active_ms", "max_scroll", "0", "0"), list(t)
     if cta_elements is not None:
-        cta = f"sum(CASE WHEN c.element IN ({_in(cta_elements)}) THEN 1 ELSE 0 END)"
-        parts.append((_row("c", "x.g", ["count(*)", cta], width=w)
-                      + f" FROM {CLICKS} c JOIN x ON x.page_key = c.page_key WHERE {_tenant('c')} GROUP BY x.g",
-                      [*cta_elements, *t]))  # fmt: skip
+        cta = f"CASE WHEN element IN ({_in(cta_elements)}) THEN 1 ELSE 0 END"
+        events += " UNION ALL " + stream(CLICKS, "0", "0", "0", "1", cta)
+        events_p += [*cta_elements, *t]
+    scrolled = "sum(CASE WHEN t.leave = 1 AND t.max_scroll > x.viewport_height THEN x.fv ELSE 0 END)"
+    figures = ["sum(t.leave)", "sum(t.active_ms)", scrolled, "sum(t.click)", "sum(t.cta)"]
+    parts.append((_row("l", "x.g", figures, width=w)
+                  + f" FROM ({events}) t JOIN x ON x.page_key = t.page_key GROUP BY x.g", events_p))  # fmt: skip
     if any_goals:
         parts.append((_row("a", "g", ["count(DISTINCT visit_key)"], width=w) + " FROM y GROUP BY g", []))
         if goals:
