@@ -9,19 +9,27 @@ from traitbase.domain.analytics import registry as reg
 from traitbase.domain.analytics.common import Job, conversions, matched_goals, scope, select, wants
 from traitbase.domain.analytics.errors import QueryError
 from traitbase.domain.analytics.format import count, duration, rate
-from traitbase.storage.warehouse import analytics as sql
+from traitbase.storage.warehouse import heatmap_sql as hsql
+
+Parts = dict[str, dict[str, list[Any]]]
+_F0 = hsql.BLOCK_WIDTH[0]  # the index of a block row's seconds (the first float column)
 
 
-def _pv(job: Job) -> int:
-    rows = job.reader.rows(sql.page_views(scope(job)))
-    return sum(count(r["pv"]) for r in rows)
-
-
-def _by_goal(rows: list[dict[str, Any]], key: str) -> dict[str, dict[str, int]]:
-    out: dict[str, dict[str, int]] = defaultdict(dict)
+def _parts(rows: list[dict[str, Any]], width: int) -> tuple[Parts, dict[str, dict[str, int]]]:
+    """The statement's rows by part and key (its integer and float columns), and the per-goal rows."""
+    parts: Parts = defaultdict(dict)
+    named: dict[str, dict[str, int]] = defaultdict(dict)
     for r in rows:
-        out[str(r[key])][str(r["goal"])] = count(r["completions"])
-    return out
+        values = [r[f"n{i}"] for i in range(width)] + [v for c, v in r.items() if c.startswith("f")]
+        if r["part"] == "g":
+            named[str(r["k"])][str(r["goal"])] = count(values[0])
+        else:
+            parts[r["part"]][str(r["k"])] = values
+    return parts, named
+
+
+def _n(parts: Parts, part: str, key: str, i: int = 0) -> int:
+    return count((parts.get(part, {}).get(key) or [0] * (i + 1))[i])
 
 
 def block_metrics(job: Job) -> list[dict[str, Any]]:
@@ -31,32 +39,23 @@ def block_metrics(job: Job) -> list[dict[str, Any]]:
         raise QueryError(4008)
     goals = matched_goals(job)
     names = [str(b["name"]) for b in blocks]
-    sc = scope(job)
-    pv = _pv(job)
-    stats = {str(r["name"]): r for r in job.reader.rows(sql.block_metrics(sc, names))}
-    drops = {count(r["deepest"]): count(r["dropoff"]) for r in job.reader.rows(sql.block_dropoffs(sc, names))}
-    stayed = {
-        str(r["name"]): count(r["visits"])
-        for r in job.reader.rows(sql.block_stayed_visits(sc, names, job.q.stay_seconds))
-    }
-    conv = _by_goal(job.reader.rows(sql.block_stays(sc, names, job.q.stay_seconds, None)), "name")
-    named = _by_goal(job.reader.rows(sql.block_stays(sc, names, job.q.stay_seconds, goals)), "name") if goals else {}
+    rows = job.reader.rows(hsql.block_figures(scope(job), names, job.q.stay_seconds, goals))
+    parts, named = _parts(rows, hsql.BLOCK_WIDTH[0])
+    pv = _n(parts, "pv", "0")
     out = []
     for i, b in enumerate(blocks, 1):
-        name = str(b["name"])
-        st = stats.get(name, {})
-        impression = count(st.get("impression"))
-        done = conv.get(name, {}).get("", 0)
+        name, rank = str(b["name"]), str(i)  # the statement keys blocks by their rank
+        impression, stayed_views = _n(parts, "m", rank), _n(parts, "m", rank, 1)
+        seconds = float((parts.get("m", {}).get(rank) or [0] * (_F0 + 1))[_F0] or 0)
+        drop, stayed, done = _n(parts, "d", rank), _n(parts, "s", rank), _n(parts, "a", rank)
         values = {
             "impression": impression,
             "impressionRate": rate(impression, pv),
-            "avgDuration": duration(
-                float(st.get("total_seconds") or 0) / count(st.get("stayed")) if st.get("stayed") else 0
-            ),
-            "dropoff": drops.get(i, 0),
-            "dropoffRate": rate(drops.get(i, 0), impression),
+            "avgDuration": duration(seconds / stayed_views if stayed_views else 0),
+            "dropoff": drop,
+            "dropoffRate": rate(drop, impression),
             "completions": done,
-            "conversionRate": rate(done, stayed.get(name, 0)),
+            "conversionRate": rate(done, stayed),
         }
         row: dict[str, Any] = {
             "blockName": name,
@@ -64,7 +63,7 @@ def block_metrics(job: Job) -> list[dict[str, Any]]:
         }
         row.update(select(job, values, reg.BLOCK_METRICS))
         if goals is not None:
-            row["conversions"] = conversions(job, goals, named.get(name, {}), stayed.get(name, 0))
+            row["conversions"] = conversions(job, goals, named.get(rank, {}), stayed)
         out.append(row)
     return out
 
@@ -75,24 +74,18 @@ def element_metrics(job: Job) -> list[dict[str, Any]]:
     if not elements:
         raise QueryError(4016)
     goals = matched_goals(job)
-    sc = scope(job)
-    pv = _pv(job)
-    seen = {str(r["element"]): count(r["impression"]) for r in job.reader.rows(sql.element_impressions(sc))}
-    clicks = {str(r["element"]): r for r in job.reader.rows(sql.element_clicks(sc))}
-    conv = _by_goal(job.reader.rows(sql.element_conversions(sc, None)), "element")
-    named = _by_goal(job.reader.rows(sql.element_conversions(sc, goals)), "element") if goals else {}
+    parts, named = _parts(job.reader.rows(hsql.element_figures(scope(job), goals)), hsql.ELEMENT_WIDTH[0])
+    pv = _n(parts, "pv", "")
     out = []
     for e in elements:
         name = str(e["name"])
-        impression = seen.get(name, 0)
-        c = clicks.get(name, {})
-        clicked_visits = count(c.get("visits"))
-        done = conv.get(name, {}).get("", 0)
+        impression, clicks = _n(parts, "i", name), _n(parts, "k", name)
+        clicked_visits, done = _n(parts, "v", name), _n(parts, "a", name)
         values = {
             "impression": impression,
             "impressionRate": rate(impression, pv),
-            "click": count(c.get("clicks")),
-            "clickRate": rate(count(c.get("clicks")), impression),
+            "click": clicks,
+            "clickRate": rate(clicks, impression),
             "completions": done,
             "conversionRate": rate(done, clicked_visits),
         }

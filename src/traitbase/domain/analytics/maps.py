@@ -14,7 +14,7 @@ from typing import Any
 
 from traitbase.domain.analytics.common import Job, scope
 from traitbase.domain.analytics.format import count, rate
-from traitbase.storage.warehouse import analytics as sql
+from traitbase.storage.warehouse import heatmap_sql as hsql
 
 _API_DEVICE = {"PC": "PC", "Mobile": "MOBILE", "Tablet": "TABLET"}
 
@@ -23,19 +23,20 @@ def click_map(job: Job) -> list[dict[str, Any]]:
     q = job.q
     sc = scope(job)
     top: dict[tuple[str, int, int], tuple[int, str]] = {}
-    for r in job.reader.rows(sql.click_cell_selectors(sc, q.grid_columns, q.grid_row_px)):
+    cell_clicks: dict[tuple[str, int, int], int] = defaultdict(int)
+    # One statement: clicks per (cell, selector); a cell's clicks are the sum over its selectors.
+    for r in job.reader.rows(hsql.click_cells(sc, q.grid_columns, q.grid_row_px)):
         k = (str(r["device_type"]), count(r["cx"]), count(r["cy"]))
         n, sel = count(r["clicks"]), str(r["selector"] or "")
+        cell_clicks[k] += n
         best = top.get(k)
         if best is None or n > best[0] or (n == best[0] and sel < best[1]):
             top[k] = (n, sel)
     cells: dict[str, list[dict[str, Any]]] = defaultdict(list)
     totals: dict[str, int] = defaultdict(int)
-    for r in job.reader.rows(sql.click_grid(sc, q.grid_columns, q.grid_row_px)):
-        dev = str(r["device_type"])
-        k = (dev, count(r["cx"]), count(r["cy"]))
-        totals[dev] += count(r["clicks"])
-        cells[dev].append({"col": k[1], "row": k[2], "clicks": count(r["clicks"]), "selector": top.get(k, (0, ""))[1]})
+    for k, n in cell_clicks.items():
+        totals[k[0]] += n
+        cells[k[0]].append({"col": k[1], "row": k[2], "clicks": n, "selector": top[k][1]})
     out = []
     for dev in sorted(cells):
         grid = sorted(cells[dev], key=lambda c: (-c["clicks"], c["row"], c["col"]))
@@ -49,9 +50,13 @@ def click_map(job: Job) -> list[dict[str, Any]]:
 def scroll_map(job: Job) -> list[dict[str, Any]]:
     sc = scope(job)
     steps: dict[str, dict[int, int]] = defaultdict(dict)
-    for r in job.reader.rows(sql.scroll_depths(sc)):
-        steps[str(r["device_type"])][count(r["step"])] = count(r["views"])
-    folds = {str(r["device_type"]): r for r in job.reader.rows(sql.fold_lines(sc))}
+    folds: dict[str, dict[str, Any]] = {}
+    for r in job.reader.rows(hsql.scroll_figures(sc)):
+        dev = str(r["k"])
+        if r["part"] == "s":
+            steps[dev][count(r["n0"])] = count(r["n1"])
+        else:
+            folds[dev] = {"fold_px": r["f0"], "fold_fraction": r["f1"]}
     out = []
     for dev in sorted(set(steps) | set(folds)):
         hist = steps.get(dev, {})

@@ -9,33 +9,39 @@ from typing import Any
 from traitbase.domain.analytics import registry as reg
 from traitbase.domain.analytics.common import Job, conversions, matched_goals, scope, select, wants
 from traitbase.domain.analytics.format import count, decimal, duration, millis, rate
-from traitbase.storage.warehouse import analytics as sql
+from traitbase.storage.warehouse import heatmap_sql as hsql
 
 _DEVICES_OF = {"ALL": ("PC", "MOBILE", "TABLET"), "PC": ("PC",), "MOBILE": ("MOBILE",), "TABLET": ("TABLET",)}
 
 
-def _groups(job: Job, group: str) -> tuple[list[Any], dict[Any, dict[str, Any]], list[str] | None]:
-    """Raw per-group figures of every page metric, and the matched goals."""
+def _groups(job: Job, group: str) -> tuple[list[Any], dict[Any, dict[str, Any]], dict[Any, int], list[str] | None]:
+    """Raw per-group figures of every page metric (one statement), any-goal completions, the matched goals."""
     goals = matched_goals(job)
-    sc = scope(job, group)
+    conv = wants(job, "completions") or wants(job, "conversionRate")
+    clicks = any(wants(job, m) for m in ("clicks", "clickRate", "ctaClicks", "ctaClickRate"))
+    ctas = job.reader.cta_elements(job.tenant, job.q.url, job.q.merged, _DEVICES_OF[job.q.device]) if clicks else None
+    # Completions count visits with any of the goals (every goal when none were named).
+    any_goals = (goals if goals is not None else job.reader.goal_names(job.tenant)) if conv else None
+    named = goals if conv else None
     figures: dict[Any, dict[str, Any]] = defaultdict(dict)
+    totals: dict[Any, int] = {}
     order: list[Any] = []
-    for r in job.reader.rows(sql.page_counts(sc)):
-        order.append(r["g"])
-        figures[r["g"]].update(r)
-    for r in job.reader.rows(sql.page_leaves(sc)):
-        figures[r["g"]].update(leaves=r["leaves"], active_ms=r["active_ms"], scrolled=r["scrolled_candidates"])
-    if wants(job, "clicks") or wants(job, "clickRate") or wants(job, "ctaClicks") or wants(job, "ctaClickRate"):
-        ctas = job.reader.cta_elements(job.tenant, job.q.url, job.q.merged, _DEVICES_OF[job.q.device])
-        for r in job.reader.rows(sql.page_clicks(sc, ctas)):
-            figures[r["g"]].update(clicks=r["clicks"], cta_clicks=r["cta_clicks"])
-    if goals is not None and (wants(job, "completions") or wants(job, "conversionRate")):
-        by_goal: dict[Any, dict[str, int]] = defaultdict(dict)
-        for r in job.reader.rows(sql.page_conversions(sc, goals)):
-            by_goal[r["g"]][str(r["goal"])] = count(r["completions"])
-        for g, per in by_goal.items():
-            figures[g]["by_goal"] = per
-    return order, figures, goals
+    query = hsql.page_figures(scope(job, group), cta_elements=ctas, goals=named, any_goals=any_goals)
+    for r in job.reader.rows(query):
+        g, part, n = r["k"], r["part"], [r[f"n{i}"] for i in range(hsql.PAGE_WIDTH[0])]
+        f = figures[g]
+        if part == "p":
+            order.append(g)
+            f.update(pv=n[0], entrances=n[4], bounces=n[5], entered_pageviews=n[6], fv_candidates=n[7])
+        elif part == "v":
+            f.update(visits=n[1], uv=n[2], new_visits=n[3])
+        elif part == "l":
+            f.update(leaves=n[0], active_ms=n[1], scrolled=n[2], clicks=n[3], cta_clicks=n[4])
+        elif part == "g":
+            f.setdefault("by_goal", {})[str(r["goal"])] = count(n[0])
+        elif part == "a":
+            totals[g] = count(n[0])
+    return order, figures, totals, goals
 
 
 def _metrics(job: Job, f: dict[str, Any], goals: list[str] | None, any_completions: int) -> dict[str, Any]:
@@ -65,21 +71,9 @@ def _metrics(job: Job, f: dict[str, Any], goals: list[str] | None, any_completio
     return out
 
 
-def _any_completions(job: Job, group: str, goals: list[str] | None) -> dict[Any, int]:
-    """Visits of the page with any of the goals (all goals when none were named), per group."""
-    if not (wants(job, "completions") or wants(job, "conversionRate")):
-        return {}
-    names = goals if goals is not None else job.reader.goal_names(job.tenant)
-    if not names:
-        return {}
-    rows = job.reader.rows(sql.page_any_conversion(scope(job, group), names))
-    return {r["g"]: count(r["completions"]) for r in rows}
-
-
 def page_metrics(job: Job) -> dict[str, Any]:
-    _, figures, goals = _groups(job, "''")
-    total = _any_completions(job, "''", goals)
-    return _metrics(job, figures.get("", {}), goals, total.get("", 0))
+    _, figures, totals, goals = _groups(job, "''")
+    return _metrics(job, figures.get("", {}), goals, totals.get("", 0))
 
 
 def _label(job: Job, dim: reg.Dimension, raw: Any) -> tuple[str, Any]:
@@ -96,8 +90,7 @@ def _label(job: Job, dim: reg.Dimension, raw: Any) -> tuple[str, Any]:
 def page_insight(job: Job) -> list[dict[str, Any]]:
     assert job.q.fun_name is not None
     dim = reg.FUN_NAMES[job.q.fun_name]
-    order, figures, goals = _groups(job, dim.expr)
-    totals = _any_completions(job, dim.expr, goals)
+    order, figures, totals, goals = _groups(job, dim.expr)
     out = []
     for g in (
         sorted(order, key=lambda x: (-count(figures[x].get("pv")), str(x))) if dim.kind == "text" else sorted(order)

@@ -111,17 +111,24 @@ def _inline_ctes(tree: exp.Expression) -> exp.Expression:
         if with_.args.get("recursive"):
             raise SqlNotPortable("recursive CTEs are not available on ClickHouse 18.16")
         scope = with_.parent
-        ctes = {cte.alias_or_name: cte.this for cte in with_.expressions}
+        # A CTE may read the ones before it: inline those into its body first, in order.
+        ctes: dict[str, exp.Expression] = {}
+        for cte in with_.expressions:
+            ctes[cte.alias_or_name] = _replace_ctes(cte.this, ctes)
         with_.pop()
-        if scope is None:
-            continue
-        for table in list(scope.find_all(exp.Table)):
-            body = ctes.get(table.name)
-            if body is None or table.args.get("db"):
-                continue
-            alias = table.alias or table.name
-            table.replace(exp.Subquery(this=body.copy(), alias=exp.TableAlias(this=exp.to_identifier(alias))))
+        if isinstance(scope, exp.Expression):
+            _replace_ctes(scope, ctes)
     return tree
+
+
+def _replace_ctes(node: exp.Expression, ctes: dict[str, exp.Expression]) -> exp.Expression:
+    for table in list(node.find_all(exp.Table)):
+        body = ctes.get(table.name)
+        if body is None or table.args.get("db"):
+            continue
+        alias = table.alias or table.name
+        table.replace(exp.Subquery(this=body.copy(), alias=exp.TableAlias(this=exp.to_identifier(alias))))
+    return node
 
 
 def _check_portable(tree: exp.Expression) -> None:

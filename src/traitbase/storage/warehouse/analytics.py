@@ -5,20 +5,19 @@ warehouse renders it for its engine (DuckDB runs it as is, ClickHouse through ``
 Nothing here knows about HTTP or labels: the domain (``domain/analytics``) picks the builders,
 the face formats their rows.
 
-Shape of every page query: one *base* subquery — the page views of the page in the range,
-without bots, joined once to their visit, with the filters and the group key applied — and
-small aggregate queries over it (counts, page leaves, clicks, conversions), each with at most one
-JOIN per SELECT (the ClickHouse 18.16 rule).
+Every heatmap query type starts from one *base* subquery — the page views of the page in the
+range, without bots, joined once to their visit, with the filters and the group key applied;
+``heatmap_sql`` builds each query type on it as a single statement (one JOIN per SELECT, the
+ClickHouse 18.16 rule).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from traitbase.storage.warehouse.collect import CLICKS, EVENTS, PAGELEAVES, PAGEVIEWS, VISITS
+from traitbase.storage.warehouse.collect import EVENTS, PAGEVIEWS, VISITS
 
 
 @dataclass(frozen=True)
@@ -46,10 +45,6 @@ class Scope:
     @property
     def url_column(self) -> str:
         return "p.url_base" if self.merged else "p.url"
-
-
-def _in_list(values: Sequence[Any]) -> str:
-    return ", ".join("?" for _ in values) or "NULL"
 
 
 def _uses_visit(scope: Scope) -> bool:
@@ -94,83 +89,6 @@ def base(scope: Scope, *, visit: bool = True) -> tuple[str, list[Any]]:
     return sql, params
 
 
-def _tenant(alias: str, scope: Scope) -> tuple[str, list[Any]]:
-    return f"{alias}.project = ? AND {alias}.environment = ?", [scope.project, scope.environment]
-
-
-def page_counts(scope: Scope) -> tuple[str, list[Any]]:
-    """Per group: pv, visits, uv, new visits, entrances, bounces, pageviews of entered visits, fv candidates."""
-    b, bp = base(scope)
-    conv_t, conv_p = _tenant("e", scope)
-    sql = (
-        "SELECT g, count(*) AS pv, count(DISTINCT visit_key) AS visits, count(DISTINCT visitor_key) AS uv, "
-        "count(DISTINCT visit_key) FILTER (WHERE visit_number = 1) AS new_visits, "
-        "count(DISTINCT visit_key) FILTER (WHERE entry_page_key = page_key) AS entrances, "
-        "count(DISTINCT visit_key) FILTER (WHERE entry_page_key = page_key AND visit_pageviews = 1) AS bounces, "
-        "sum(visit_pageviews) FILTER (WHERE entry_page_key = page_key) AS entered_pageviews, "
-        "count(*) FILTER (WHERE exit_page_key = page_key AND page_key NOT IN ("
-        f"SELECT e.page_key FROM {EVENTS} e WHERE {conv_t} AND e.kind = 'conversion' AND e.page_key IS NOT NULL"
-        ")) AS fv_candidates "
-        f"FROM ({b}) b GROUP BY g"
-    )
-    return sql, [*conv_p, *bp]
-
-
-def page_views(scope: Scope) -> tuple[str, list[Any]]:
-    """Page views of the page (no visit join unless a filter needs it)."""
-    b, bp = base(scope, visit=False)
-    return f"SELECT count(*) AS pv FROM ({b}) b", bp
-
-
-def page_leaves(scope: Scope) -> tuple[str, list[Any]]:
-    """Per group: active time of the page views with a leave, and fv candidates that scrolled."""
-    b, bp = base(scope)
-    conv_t, conv_p = _tenant("e", scope)
-    sql = (
-        "SELECT b.g AS g, count(*) AS leaves, sum(l.active_ms) AS active_ms, "
-        "count(*) FILTER (WHERE l.max_scroll > b.viewport_height AND b.exit_page_key = b.page_key AND b.page_key "
-        f"NOT IN (SELECT e.page_key FROM {EVENTS} e WHERE {conv_t} AND e.kind = 'conversion' "
-        "AND e.page_key IS NOT NULL)) AS scrolled_candidates "
-        f"FROM {PAGELEAVES} l JOIN ({b}) b ON b.page_key = l.page_key "
-        "WHERE l.project = ? AND l.environment = ? GROUP BY b.g"
-    )
-    return sql, [*conv_p, *bp, scope.project, scope.environment]
-
-
-def page_clicks(scope: Scope, cta_elements: Sequence[str]) -> tuple[str, list[Any]]:
-    b, bp = base(scope, visit=False)
-    sql = (
-        "SELECT b.g AS g, count(*) AS clicks, "
-        f"count(*) FILTER (WHERE c.element IN ({_in_list(cta_elements)})) AS cta_clicks "
-        f"FROM {CLICKS} c JOIN ({b}) b ON b.page_key = c.page_key "
-        "WHERE c.project = ? AND c.environment = ? GROUP BY b.g"
-    )
-    return sql, [*cta_elements, *bp, scope.project, scope.environment]
-
-
-def page_conversions(scope: Scope, goals: Sequence[str]) -> tuple[str, list[Any]]:
-    """Per group and goal: visits of the page with that conversion in the same visit."""
-    b, bp = base(scope, visit=False)
-    sql = (
-        "SELECT b.g AS g, e.goal AS goal, count(DISTINCT b.visit_key) AS completions "
-        f"FROM ({b}) b JOIN (SELECT DISTINCT visit_key, goal FROM {EVENTS} WHERE project = ? AND environment = ? "
-        f"AND kind = 'conversion' AND goal IN ({_in_list(goals)})) e ON e.visit_key = b.visit_key "
-        "GROUP BY b.g, e.goal"
-    )
-    return sql, [*bp, scope.project, scope.environment, *goals]
-
-
-def page_any_conversion(scope: Scope, goals: Sequence[str]) -> tuple[str, list[Any]]:
-    """Per group: visits of the page with any of these conversions in the same visit (counted once)."""
-    b, bp = base(scope, visit=False)
-    sql = (
-        "SELECT b.g AS g, count(DISTINCT b.visit_key) AS completions "
-        f"FROM ({b}) b JOIN (SELECT DISTINCT visit_key FROM {EVENTS} WHERE project = ? AND environment = ? "
-        f"AND kind = 'conversion' AND goal IN ({_in_list(goals)})) e ON e.visit_key = b.visit_key GROUP BY b.g"
-    )
-    return sql, [*bp, scope.project, scope.environment, *goals]
-
-
 def goal_names(project: str, environment: str) -> tuple[str, list[Any]]:
     """Every conversion name seen in the tracker data (configured goals come from the control plane)."""
     return (
@@ -178,156 +96,6 @@ def goal_names(project: str, environment: str) -> tuple[str, list[Any]]:
         "AND goal IS NOT NULL",
         [project, environment],
     )
-
-
-# --- blocks -----------------------------------------------------------------------------------
-def _block_rows(scope: Scope, blocks: Sequence[str], *, exits: bool = False) -> tuple[str, list[Any]]:
-    """One row per (page view, block): seconds, fully seen, the block's rank in the page's order.
-
-    ``is_exit`` (the page view ended its visit) is only known with ``exits`` (it needs the visit).
-    """
-    b, bp = base(scope, visit=exits)
-    rank = "CASE name " + " ".join("WHEN ? THEN ?" for _ in blocks) + " ELSE 0 END"
-    rank_p: list[Any] = [x for i, name in enumerate(blocks, 1) for x in (name, i)]
-    sql = (
-        f"SELECT page_key, visit_key, is_exit, name, seconds, seen, {rank} AS rank FROM ("
-        "SELECT b.page_key AS page_key, b.visit_key AS visit_key, b.exit_page_key = b.page_key AS is_exit, "
-        "unnest(l.block_names) AS name, unnest(l.block_seconds) AS seconds, unnest(l.block_seen) AS seen "
-        f"FROM {PAGELEAVES} l JOIN ({b}) b ON b.page_key = l.page_key "
-        "WHERE l.project = ? AND l.environment = ?) x"
-    )
-    return sql, [*rank_p, *bp, scope.project, scope.environment]
-
-
-def block_metrics(scope: Scope, blocks: Sequence[str]) -> tuple[str, list[Any]]:
-    """Per block name: impressions, time spent and the page views that stayed on it."""
-    rows, rp = _block_rows(scope, blocks)
-    sql = (
-        "SELECT name, count(DISTINCT page_key) FILTER (WHERE seen) AS impression, "
-        "sum(seconds) FILTER (WHERE seconds > 0) AS total_seconds, count(*) FILTER (WHERE seconds > 0) AS stayed "
-        f"FROM ({rows}) r GROUP BY name"
-    )
-    return sql, rp
-
-
-def block_dropoffs(scope: Scope, blocks: Sequence[str]) -> tuple[str, list[Any]]:
-    """Per rank: page views that ended the visit with this block the deepest fully displayed one."""
-    rows, rp = _block_rows(scope, blocks, exits=True)
-    sql = (
-        "SELECT deepest, count(*) AS dropoff FROM (SELECT page_key, max(rank) AS deepest, max(is_exit) AS is_exit "
-        f"FROM ({rows}) r WHERE seen AND rank > 0 GROUP BY page_key) d WHERE is_exit GROUP BY deepest"
-    )
-    return sql, rp
-
-
-def block_stays(
-    scope: Scope, blocks: Sequence[str], stay_seconds: float, goals: Sequence[str] | None
-) -> tuple[str, list[Any]]:
-    """Per block and goal: visits that stayed ``stay_seconds`` on it, and those of them that converted.
-
-    ``goals`` None: any conversion counts (goal ''); else one row per matching goal.
-    """
-    rows, rp = _block_rows(scope, blocks)
-    goal_cond = "" if goals is None else f" AND goal IN ({_in_list(goals)})"
-    goal_expr = "''" if goals is None else "goal"
-    sql = (
-        "SELECT s.name AS name, e.goal AS goal, count(DISTINCT s.visit_key) AS completions FROM ("
-        f"SELECT DISTINCT name, visit_key FROM ({rows}) r WHERE seconds >= ?) s JOIN ("
-        f"SELECT DISTINCT visit_key, {goal_expr} AS goal FROM {EVENTS} WHERE project = ? AND environment = ? "
-        f"AND kind = 'conversion'{goal_cond}) e ON e.visit_key = s.visit_key GROUP BY s.name, e.goal"
-    )
-    return sql, [*rp, stay_seconds, scope.project, scope.environment, *(goals or [])]
-
-
-def block_stayed_visits(scope: Scope, blocks: Sequence[str], stay_seconds: float) -> tuple[str, list[Any]]:
-    rows, rp = _block_rows(scope, blocks)
-    sql = f"SELECT name, count(DISTINCT visit_key) AS visits FROM ({rows}) r WHERE seconds >= ? GROUP BY name"
-    return sql, [*rp, stay_seconds]
-
-
-# --- elements ---------------------------------------------------------------------------------
-def element_impressions(scope: Scope) -> tuple[str, list[Any]]:
-    b, bp = base(scope, visit=False)
-    sql = (
-        "SELECT e.element AS element, count(DISTINCT e.page_key) AS impression "
-        f"FROM {EVENTS} e JOIN ({b}) b ON b.page_key = e.page_key "
-        "WHERE e.project = ? AND e.environment = ? AND e.kind = 'element_view' GROUP BY e.element"
-    )
-    return sql, [*bp, scope.project, scope.environment]
-
-
-def element_clicks(scope: Scope) -> tuple[str, list[Any]]:
-    b, bp = base(scope, visit=False)
-    sql = (
-        "SELECT c.element AS element, count(*) AS clicks, count(DISTINCT b.visit_key) AS visits "
-        f"FROM {CLICKS} c JOIN ({b}) b ON b.page_key = c.page_key "
-        "WHERE c.project = ? AND c.environment = ? AND c.element IS NOT NULL GROUP BY c.element"
-    )
-    return sql, [*bp, scope.project, scope.environment]
-
-
-def element_conversions(scope: Scope, goals: Sequence[str] | None) -> tuple[str, list[Any]]:
-    b, bp = base(scope, visit=False)
-    goal_cond = "" if goals is None else f" AND goal IN ({_in_list(goals)})"
-    goal_expr = "''" if goals is None else "goal"
-    sql = (
-        "SELECT k.element AS element, e.goal AS goal, count(DISTINCT k.visit_key) AS completions FROM ("
-        f"SELECT DISTINCT c.element AS element, b.visit_key AS visit_key FROM {CLICKS} c JOIN ({b}) b "
-        "ON b.page_key = c.page_key WHERE c.project = ? AND c.environment = ? AND c.element IS NOT NULL) k JOIN ("
-        f"SELECT DISTINCT visit_key, {goal_expr} AS goal FROM {EVENTS} WHERE project = ? AND environment = ? "
-        f"AND kind = 'conversion'{goal_cond}) e ON e.visit_key = k.visit_key GROUP BY k.element, e.goal"
-    )
-    return sql, [*bp, scope.project, scope.environment, scope.project, scope.environment, *(goals or [])]
-
-
-# --- heatmap data (Traitbase extensions) ------------------------------------------------------
-def click_grid(scope: Scope, columns: int, row_px: int) -> tuple[str, list[Any]]:
-    """Clicks per (device, column of page width, row of ``row_px`` pixels), with the cell's top selector."""
-    b, bp = base(scope, visit=False)
-    sql = (
-        f"SELECT device_type, cx, cy, count(*) AS clicks, max(selector) AS selector FROM ("
-        f"SELECT c.device_type AS device_type, CAST(floor(least(c.x, 0.999999) * {int(columns)}) AS INTEGER) AS cx, "
-        f"CAST(floor(c.y / {int(row_px)}) AS INTEGER) AS cy, c.selector AS selector "
-        f"FROM {CLICKS} c JOIN ({b}) b ON b.page_key = c.page_key "
-        "WHERE c.project = ? AND c.environment = ?) k GROUP BY device_type, cx, cy"
-    )
-    return sql, [*bp, scope.project, scope.environment]
-
-
-def click_cell_selectors(scope: Scope, columns: int, row_px: int) -> tuple[str, list[Any]]:
-    """Clicks per (device, cell, selector): the face keeps each cell's most clicked selector."""
-    b, bp = base(scope, visit=False)
-    sql = (
-        f"SELECT device_type, cx, cy, selector, count(*) AS clicks FROM ("
-        f"SELECT c.device_type AS device_type, CAST(floor(least(c.x, 0.999999) * {int(columns)}) AS INTEGER) AS cx, "
-        f"CAST(floor(c.y / {int(row_px)}) AS INTEGER) AS cy, c.selector AS selector "
-        f"FROM {CLICKS} c JOIN ({b}) b ON b.page_key = c.page_key "
-        "WHERE c.project = ? AND c.environment = ?) k GROUP BY device_type, cx, cy, selector"
-    )
-    return sql, [*bp, scope.project, scope.environment]
-
-
-def scroll_depths(scope: Scope) -> tuple[str, list[Any]]:
-    """Per device and 5 % step of page depth reached (0..20): page views with a leave."""
-    b, bp = base(scope, visit=False)
-    sql = (
-        "SELECT b.device_type AS device_type, "
-        "CAST(floor(least(l.scroll_fraction, 1.0) * 20) AS INTEGER) AS step, count(*) AS views "
-        f"FROM {PAGELEAVES} l JOIN ({b}) b ON b.page_key = l.page_key "
-        "WHERE l.project = ? AND l.environment = ? GROUP BY b.device_type, step"
-    )
-    return sql, [*bp, scope.project, scope.environment]
-
-
-def fold_lines(scope: Scope) -> tuple[str, list[Any]]:
-    """Per device: page views and the mean fold line in pixels and as a share of page height."""
-    b, bp = base(scope, visit=False)
-    sql = (
-        "SELECT device_type, count(*) AS views, avg(viewport_height) AS fold_px, "
-        "avg(CASE WHEN page_height > 0 THEN least(CAST(viewport_height AS DOUBLE) / page_height, 1.0) END) "
-        f"AS fold_fraction FROM ({b}) b GROUP BY device_type"
-    )
-    return sql, bp
 
 
 # --- filter values ----------------------------------------------------------------------------
