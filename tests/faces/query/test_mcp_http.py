@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from starlette.testclient import TestClient
 
 from tests.conftest import Env
 from tests.faces.query import exp_fixture
@@ -106,3 +107,14 @@ def test_every_query_endpoint_has_its_tool(data: Env, qkey: str, growth: None, e
         http = data.client.post("/open-api/v1/heatmap/query", json={"profileId": pid, "queryType": kind, **args},
                                 headers={"x-api-key": qkey})  # fmt: skip
         assert got == http.json() and got["code"] == 200 and got["data"], kind
+
+
+def test_the_app_can_be_started_twice(env: Env) -> None:
+    """One app, more lifespans (further test clients): /mcp answers in each."""
+    body = {"jsonrpc": "2.0", "id": 1, "method": "tools/list"}
+    headers = {"x-api-key": env.key(["query"]), "accept": "application/json, text/event-stream"}
+    for _ in range(2):
+        with TestClient(env.app) as client:
+            r = client.post("/mcp", json=body, headers=headers)
+            assert r.status_code == 200, r.text
+            assert any(t["name"] == "page_metrics" for t in r.json()["result"]["tools"])

@@ -97,12 +97,18 @@ class McpEndpoint:
     """The ASGI app at ``/mcp``: the key check, then the SDK's streamable-HTTP session manager."""
 
     def __init__(self) -> None:
-        self.manager = StreamableHTTPSessionManager(build_caller_server(_caller_of), stateless=True,
-                                                    json_response=True)  # fmt: skip
+        self.manager = self._new_manager()
         self._running = False
+
+    @staticmethod
+    def _new_manager() -> StreamableHTTPSessionManager:
+        return StreamableHTTPSessionManager(build_caller_server(_caller_of), stateless=True, json_response=True)
 
     @asynccontextmanager
     async def run(self) -> AsyncIterator[None]:
+        # The SDK's manager runs once per instance; an app started again (a test client per test
+        # over one app, a server restarted in-process) gets a fresh one for each lifespan.
+        self.manager = self._new_manager()
         async with self.manager.run():
             self._running = True
             try:
