@@ -104,7 +104,9 @@ def run_worker(data_dir: Path) -> tuple[float, float, float, dict[str, float]]:
     start = time.perf_counter()
     proc = subprocess.Popen(
         [sys.executable, "-m", "traitbase.jobs.worker", "--once", "--data-dir", str(data_dir)],
-        env={"TRAITBASE_LOG_LEVEL": "WARNING", "PATH": "/usr/bin:/bin"},
+        # PYTHONPATH passes through, so the worker runs the same source tree as this script.
+        env={"TRAITBASE_LOG_LEVEL": "WARNING", "PATH": "/usr/bin:/bin"}
+        | {k: v for k, v in os.environ.items() if k == "PYTHONPATH"},
     )
     peak_sum = 0.0
     cpu: dict[int, tuple[str, float]] = {}

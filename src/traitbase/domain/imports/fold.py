@@ -137,22 +137,28 @@ class FoldPool:
         self._procs = []
         self.lines.close()
 
-    def prepare(self, rows: SortedRows) -> PreparedChunk:
-        """Step (1): split the chunk, start the helpers reading and decoding, decode the worker's own part.
+    def start(self, rows: SortedRows) -> Started:
+        """Step (1a): split the chunk and send each helper its share to read and decode.
 
         Helpers read their lines from the sorted run themselves (only positions go down the pipe).
+        A helper answers its messages in the order it gets them, so the worker may start the
+        next chunk while this one's results are still to come (see ``PreparedChunk.fold``).
         """
         cuts = _cuts(rows, [_OWN_WEIGHT] + [1.0] * len(self._procs), self.limits, self.lines)
         parts = [(cuts[i], cuts[i + 1]) for i in range(len(cuts) - 1)]
         sent: list[tuple[int, int, int]] = []  # (helper, start, stop)
-        for h, (start, stop) in enumerate(parts[1:]):
-            if stop > start:
+        for h, (begin, end) in enumerate(parts[1:]):
+            if end > begin:
                 cols = (rows.numbers, rows.offsets, rows.lengths, rows.too_long)
-                self.send(h, ("decode", *(col[start:stop] for col in cols)))
-                sent.append((h, start, stop))
-        own = self.chunk(rows, *parts[0])
-        helper_uids = [set(self.answer(h)) for h, _, _ in sent]
-        return PreparedChunk(self, rows, own, sent, helper_uids)
+                self.send(h, ("decode", *(col[begin:end] for col in cols)))
+                sent.append((h, begin, end))
+        return Started(rows, parts[0], sent)
+
+    def finish(self, started: Started) -> PreparedChunk:
+        """Step (1b): decode the worker's own share, then collect the users each helper's share names."""
+        own = self.chunk(started.rows, *started.own)
+        helper_uids = [set(self.answer(h)) for h, _, _ in started.sent]
+        return PreparedChunk(self, started.rows, own, started.sent, helper_uids)
 
     def chunk(self, rows: SortedRows, start: int, stop: int) -> JsonChunk:
         lines = self.lines.read(rows.offsets[start:stop], rows.lengths[start:stop])
@@ -172,6 +178,13 @@ class FoldPool:
 
 
 @dataclass
+class Started:
+    rows: SortedRows
+    own: tuple[int, int]  # the worker's share: (start, stop) in the chunk
+    sent: list[tuple[int, int, int]]  # (helper, start, stop)
+
+
+@dataclass
 class PreparedChunk:
     pool: FoldPool
     rows: SortedRows
@@ -182,8 +195,12 @@ class PreparedChunk:
     def user_ids(self) -> set[str]:
         return self.own.user_ids().union(*self.helper_uids)
 
-    def fold(self, load: Loader, applier: Applier) -> Folded:
-        """Step (2), inside the chunk's transaction: ``load`` gives the stored documents of users."""
+    def fold(self, load: Loader, applier: Applier, ahead: SortedRows | None = None) -> tuple[Folded, Started | None]:
+        """Step (2), inside the chunk's transaction: ``load`` gives the stored documents of users.
+
+        ``ahead``, the next chunk, is sent to the helpers as soon as they have this chunk's
+        documents: they decode it while the worker writes and commits this one.
+        """
         docs = load(self.user_ids())
         every = [self.own.user_ids(), *self.helper_uids]
         if sum(map(len, every)) != len(set().union(*every)):  # two parts name one user
@@ -191,9 +208,11 @@ class PreparedChunk:
                 self.pool.send(h, ("drop",))
                 self.pool.answer(h)
             rest = [self.pool.chunk(self.rows, s, e) for _, s, e in self.sent]
-            return fold([self.own, *rest], docs, applier)
+            started = self.pool.start(ahead) if ahead is not None else None
+            return fold([self.own, *rest], docs, applier), started
         for (h, _, _), uids in zip(self.sent, self.helper_uids, strict=True):
             self.pool.send(h, ("apply", {uid: docs[uid] for uid in uids if uid in docs}))
+        started = self.pool.start(ahead) if ahead is not None else None
         result = fold([self.own], {uid: docs[uid] for uid in self.own.user_ids() if uid in docs}, applier)
         for h, _, _ in self.sent:
             part: Folded = self.pool.answer(h)
@@ -201,7 +220,7 @@ class PreparedChunk:
             result.errors += part.errors
             result.total += part.total
             result.parsed += part.parsed
-        return result
+        return result, started
 
 
 def _cuts(rows: SortedRows, weights: list[float], limits: ImportLimits, lines: LineFile) -> list[int]:

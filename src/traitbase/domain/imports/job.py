@@ -77,20 +77,31 @@ def run_profile_import(
             # traversed the chunks' live objects again and again (about 9 % of an import).
             chunks = stack.enter_context(Prefetcher(source, around=gc_paused, name=f"import-{job.id[:8]}"))
             stack.enter_context(gc_paused())
-            for n, (item, after) in enumerate(chunks, start=1):
+            items = iter(chunks)
+            current = next(items, None)
+            started = pool.start(current[0]) if pool is not None and current is not None else None
+            n = 0
+            while current is not None:
+                item, after = current
+                n += 1
                 if run.should_stop():
                     raise Interrupted
-                prepared = pool.prepare(item) if pool is not None else None
+                prepared = pool.finish(started) if pool is not None and started is not None else None
+                # With helpers the next chunk's positions are taken now, so the helpers can decode
+                # it while this chunk is written (``PreparedChunk.fold``).
+                upcoming = next(items, None) if prepared is not None else None
                 with run.step() as s:
                     load = _loader(s, target)
                     if prepared is not None:
-                        folded = prepared.fold(load, applier)
+                        ahead = upcoming[0] if upcoming is not None else None
+                        folded, started = prepared.fold(load, applier, ahead)
                     else:
                         folded = fold.fold([item], load(item.user_ids()), applier)
                     _store(s, folded, target=target, counters=counters)
                     job_repo.add_line_errors(s, job_id=job.id, errors=_error_rows(folded.errors, limits))
                     cp.update(after)
                     run.save(s, checkpoint=cp, progress=counters)
+                current = upcoming if prepared is not None else next(items, None)
                 del item, prepared, folded
                 # The young generations hold little but the chunk's leftovers (the database
                 # driver's results form reference cycles that keep a chunk's documents alive).
