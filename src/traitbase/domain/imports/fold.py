@@ -52,6 +52,9 @@ APART_AFTER_LINES = 100_000
 # The worker's share of a chunk against a helper's 1.0: it also reads the sorted run and does
 # the database work.
 _OWN_WEIGHT = 0.5
+# A helper answers a share in well under a second; far longer means it is stuck, and the job's
+# attempt fails rather than hanging while its lease is renewed.
+_ANSWER_SECONDS = 300
 
 
 @dataclass
@@ -168,8 +171,11 @@ class FoldPool:
         self._procs[helper][1].send(msg)
 
     def answer(self, helper: int) -> Any:
+        up = self._procs[helper][2]
         try:
-            status, value = self._procs[helper][2].recv()
+            if not up.poll(_ANSWER_SECONDS):
+                raise RuntimeError(f"an import helper process did not answer within {_ANSWER_SECONDS} s")
+            status, value = up.recv()
         except (EOFError, OSError):
             raise RuntimeError("an import helper process ended unexpectedly") from None
         if status != "ok":
@@ -198,8 +204,8 @@ class PreparedChunk:
     def fold(self, load: Loader, applier: Applier, ahead: SortedRows | None = None) -> tuple[Folded, Started | None]:
         """Step (2), inside the chunk's transaction: ``load`` gives the stored documents of users.
 
-        ``ahead``, the next chunk, is sent to the helpers as soon as they have this chunk's
-        documents: they decode it while the worker writes and commits this one.
+        ``ahead``, the next chunk, is sent to the helpers once they have answered with this one:
+        they decode it while the worker writes and commits this chunk.
         """
         docs = load(self.user_ids())
         every = [self.own.user_ids(), *self.helper_uids]
@@ -212,7 +218,6 @@ class PreparedChunk:
             return fold([self.own, *rest], docs, applier), started
         for (h, _, _), uids in zip(self.sent, self.helper_uids, strict=True):
             self.pool.send(h, ("apply", {uid: docs[uid] for uid in uids if uid in docs}))
-        started = self.pool.start(ahead) if ahead is not None else None
         result = fold([self.own], {uid: docs[uid] for uid in self.own.user_ids() if uid in docs}, applier)
         for h, _, _ in self.sent:
             part: Folded = self.pool.answer(h)
@@ -220,7 +225,9 @@ class PreparedChunk:
             result.errors += part.errors
             result.total += part.total
             result.parsed += part.parsed
-        return result, started
+        # Only now: a helper writing its (large) result while the worker writes the next share
+        # to it would leave both blocked on full pipes.
+        return result, self.pool.start(ahead) if ahead is not None else None
 
 
 def _cuts(rows: SortedRows, weights: list[float], limits: ImportLimits, lines: LineFile) -> list[int]:
