@@ -148,8 +148,9 @@ def _sample_tree(root: int, cpu: dict[int, tuple[str, float]]) -> float:
             status = (proc_dir / str(pid) / "status").read_text()
         except OSError:
             continue
-        if used >= 0:
-            cpu[pid] = ("sort child" if b"_sort_child" in command else "apply helpers", used)
+        role = "sort child" if b"_sort_child" in command else "apply helpers" if b"_serve" in command else ""
+        if used >= 0 and role:  # (a child just forked still shows the worker's command line)
+            cpu[pid] = (role, used)
         total_kb += next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")), 0)
     return total_kb / 1024
 
