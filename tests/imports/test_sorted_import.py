@@ -18,6 +18,7 @@ import pytest
 
 from tests.conftest import build_env, make_settings
 from tests.imports.conftest import Imports
+from traitbase.domain.imports import fold
 from traitbase.domain.imports import job as import_job
 from traitbase.storage import importsort
 
@@ -50,7 +51,9 @@ def _file(seed: int) -> bytes:
     return b"\xef\xbb\xbf" + b"".join(line + end for line, end in zip(lines, ends, strict=True))
 
 
-def _import(tmp: Path, content: bytes, *, sorted_run: bool, monkeypatch: pytest.MonkeyPatch) -> tuple[Any, ...]:
+def _import(
+    tmp: Path, content: bytes, *, sorted_run: bool, monkeypatch: pytest.MonkeyPatch, processes: int = 1
+) -> tuple[Any, ...]:
     real = import_job.run_profile_import
     sorts: list[int] = []
     sort_lines = importsort.sort_lines
@@ -67,7 +70,9 @@ def _import(tmp: Path, content: bytes, *, sorted_run: bool, monkeypatch: pytest.
             return real(*args, **kwargs)
 
         monkeypatch.setattr(import_job, "run_profile_import", file_order)
-    settings = make_settings(tmp, job_workers=0, imports_chunk_lines=7, imports_max_line_bytes=200)
+    settings = make_settings(
+        tmp, job_workers=0, imports_chunk_lines=7, imports_max_line_bytes=200, imports_apply_processes=processes
+    )
     gen: Iterator[Any] = build_env(settings)
     imp = Imports(next(gen))
     try:
@@ -87,13 +92,25 @@ def _import(tmp: Path, content: bytes, *, sorted_run: bool, monkeypatch: pytest.
 
 @pytest.mark.parametrize("seed", [1, 2])
 @pytest.mark.parametrize("gzipped", [False, True])
+@pytest.mark.parametrize("processes", [1, 3])
 def test_sorted_import_equals_file_order(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seed: int, gzipped: bool
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seed: int, gzipped: bool, processes: int
 ) -> None:
+    """With ``processes`` > 1 every chunk (7 lines here) is shared among the worker and helpers."""
     content = _file(seed)
     if gzipped:
         content = gzip.compress(content, mtime=0)
-    by_customer = _import(tmp_path / "sorted", content, sorted_run=True, monkeypatch=monkeypatch)
+    monkeypatch.setattr(fold, "APART_AFTER_LINES", 0)
+    started: list[int] = []
+    pool_init = fold.FoldPool.__init__
+
+    def counted(self: fold.FoldPool, *args: Any, **kwargs: Any) -> None:
+        started.append(kwargs["helpers"])
+        pool_init(self, *args, **kwargs)
+
+    monkeypatch.setattr(fold.FoldPool, "__init__", counted)
+    by_customer = _import(tmp_path / "sorted", content, sorted_run=True, monkeypatch=monkeypatch, processes=processes)
+    assert started == ([processes - 1] if processes > 1 else [])
     in_order = _import(tmp_path / "ordered", content, sorted_run=False, monkeypatch=monkeypatch)
     assert by_customer == in_order
     status, _, log, profiles = by_customer

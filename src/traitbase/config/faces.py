@@ -134,6 +134,15 @@ class FaceSettings(BaseModel):
             "beyond it the sort spills to `<data_dir>/work/imports`. 128 MB ran out of memory on 2 M lines."
         ),
     )
+    imports_apply_processes: int = Field(
+        2,
+        ge=1,
+        description=(
+            "Processes that decode and apply a big JSON Lines profile import (over 100,000 lines): the "
+            "worker and this many minus one helpers, each taking a share of every chunk's customers. "
+            "1 applies in the worker alone; more than the machine's cores gains nothing."
+        ),
+    )
     imports_max_line_bytes: int = Field(
         1024 * 1024, description="Longest accepted line of an import file, in bytes; longer lines fail."
     )

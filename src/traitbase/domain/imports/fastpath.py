@@ -11,16 +11,17 @@ problem (``increment`` of a string, a set op on a scalar, an overflow) — is ro
 through ``profile_ops`` exactly as before, so failed lines get the same reasons, and a line the
 strict type merely was too cautious about still goes in.
 
-Sets are kept as ``SortedSet`` lists while a chunk is applied (members added and removed by
-binary search, already in stored order); ``profile_ops`` treats them as the lists they are. A
-stored array is taken as is when it is strictly increasing strings (as imports write them);
-anything else sends the line to the reference path.
+Within a run of one customer's consecutive lines (all of them, in a sorted import) a set
+attribute the run changes is a Python ``set`` made for the run (members added and removed by
+hashing); when the run ends it is written back as a ``SortedSet``, the sorted list it is stored
+as, so sets are sorted once per customer and chunk, not once per change. ``profile_ops`` only ever
+sees lists. A stored array is taken as is when it is strictly increasing strings (as imports
+write them); anything else sends the line to the reference path.
 """
 
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
 from collections.abc import Callable
 from datetime import date
 from functools import lru_cache
@@ -140,32 +141,68 @@ def apply_fast(
     in line order, and for every typed line the fast path cannot take (rolled back first).
     Users whose attributes changed are added to ``changed``. ``entries`` is consumed: each line
     is dropped from it once applied, so its memory is freed while the rest is applied.
+
+    Consecutive lines of one customer (all of them, in a sorted import) are applied as one run:
+    the undo record is taken once per run instead of once per line, and a set the run changes is
+    a ``set`` of its own, changed in place and sorted when the run ends (``_seal``). A line the
+    fast path cannot take rolls the user back to the run's start,
+    the run's earlier lines are applied again (same input, same result), and the line goes to
+    ``slow``; a new run starts after it.
     """
-    for i, line in enumerate(entries):
+    n = len(entries)
+    i = 0
+    while i < n:
+        line = entries[i]
         if line is None:
             slow(i)
+            i += 1
             continue
-        entries[i] = None  # applied lines are freed as we go (memory)
         uid = line.customer_id
         attrs = states.get(uid)
         if attrs is None:
             attrs = states[uid] = {}
-        before = attrs.copy()
-        if _apply_changes(attrs, line.changes):
-            changed.add(uid)
-            continue
-        attrs.clear()
-        attrs.update(before)
-        slow(i)
+        first = i
+        before = attrs.copy()  # values are never changed in place, except the run's own sets
+        owned: dict[str, set[str]] = {}
+        while True:
+            if not _apply_changes(attrs, line.changes, owned):
+                attrs.clear()
+                attrs.update(before)
+                owned = {}
+                for j in range(first, i):
+                    _apply_changes(attrs, entries[j].changes, owned)
+                _seal(attrs, owned)
+                if i > first:
+                    changed.add(uid)
+                _release(entries, first, i + 1)
+                slow(i)
+                i += 1
+                break
+            i += 1
+            if i == n or (line := entries[i]) is None or line.customer_id != uid:
+                _seal(attrs, owned)
+                changed.add(uid)
+                _release(entries, first, i)
+                break
+
+
+def _seal(attrs: dict[str, Any], owned: dict[str, set[str]]) -> None:
+    """End of a run: the run's sets become the sorted lists they are stored as."""
+    for k, members in owned.items():
+        if attrs.get(k) is members:
+            attrs[k] = SortedSet(sorted(members))
+
+
+def _release(entries: list[Any], start: int, stop: int) -> None:
+    """Drop applied lines (their memory is freed while the rest of the chunk is applied)."""
+    entries[start:stop] = [None] * (stop - start)
 
 
 class SortedSet(list[str]):
-    """A set attribute built by the fast path in this chunk: sorted strings without duplicates.
+    """A set attribute as the fast path stores it: sorted strings without duplicates.
 
-    Kept as a list, in the order it is stored in, so adding or removing a member is a binary
-    search and a list insert (no hashing of the whole set, no sort before writing, less memory
-    than a ``set``). A plain ``list`` (as loaded, or from the reference path) is checked on
-    first use (``_adopt``), so nothing is assumed about its order.
+    A plain ``list`` (as loaded, or from the reference path) is checked on first use
+    (``_adopt``), so nothing is assumed about its order; a ``SortedSet`` was made here.
     """
 
     __slots__ = ()
@@ -175,32 +212,33 @@ def _canonical(values: Any) -> SortedSet:
     return SortedSet(sorted(set(values)))
 
 
-def _adopt(stored: list[Any]) -> SortedSet | None:
-    """A stored array as a ``SortedSet`` when it already is one (what imports write), else None.
+def _adopt(stored: list[Any]) -> set[str] | None:
+    """A stored array as a set when it is sorted distinct strings (what imports write), else None.
 
     Checking costs one comparison per neighbour pair, in C; a list of anything but strictly
-    increasing strings is left to the reference path.
+    increasing strings is left to the reference path (which gives its reasons and order).
     """
     if not stored:
-        return SortedSet()
+        return set()
     if type(stored[0]) is not str:
         return None
     try:
         ordered = all(map(lt, stored, islice(stored, 1, None)))
     except TypeError:  # a member that is not a string
         return None
-    return SortedSet(stored) if ordered else None
+    return set(stored) if ordered else None
 
 
-def _apply_changes(attrs: dict[str, Any], changes: list[Any]) -> bool:
+def _apply_changes(attrs: dict[str, Any], changes: list[Any], owned: dict[str, set[str]]) -> bool:
     """Apply pre-validated changes in place; False (attrs half-changed) when the line needs the slow path.
 
-    A set value is never changed in place (a changed copy replaces it), so the caller's shallow
-    copy of ``attrs`` is a complete undo record.
+    ``owned`` maps attribute names to the sets this run made: only those are changed in place
+    (the caller's undo record holds the stored lists); a set attribute the run has not touched
+    yet becomes a new set of its own the first time it is changed.
     """
     get = attrs.get
     cur: Any
-    new: SortedSet | None
+    new: Any  # the run's set of this attribute
     for ch in changes:
         op = ch.op
         k = ch.attr
@@ -226,34 +264,27 @@ def _apply_changes(attrs: dict[str, Any], changes: list[Any]) -> bool:
             elif t is not list:
                 return False
             cur = get(k)
-            t = type(cur)
-            if t is SortedSet:
-                new = SortedSet(cur)  # a copy: the caller's undo record keeps the old one
-            elif t is list:
-                new = _adopt(cur)
-                if new is None:
-                    return False
-            elif cur is None:
-                if op == "set-remove":
-                    continue
-                new = SortedSet()
+            if cur is not None and owned.get(k) is cur:
+                new = cur
             else:
-                return False
-            if op == "set-add":
-                n = len(new)
-                for x in v:
-                    i = bisect_left(new, x)
-                    if i == n or new[i] != x:
-                        new.insert(i, x)
-                        n += 1
-                attrs[k] = new
-            else:
-                for x in v:
-                    i = bisect_left(new, x)
-                    if i < len(new) and new[i] == x:
-                        del new[i]
-                if new:
-                    attrs[k] = new
+                t = type(cur)
+                if t is SortedSet:
+                    new = set(cur)
+                elif t is list:
+                    new = _adopt(cur)
+                    if new is None:
+                        return False
+                elif cur is None:
+                    if op == "set-remove":
+                        continue
+                    new = set()
                 else:
+                    return False
+                owned[k] = attrs[k] = new
+            if op == "set-add":
+                new.update(v)
+            else:
+                new.difference_update(v)
+                if not new:
                     del attrs[k]
     return True

@@ -198,6 +198,15 @@ def load_attributes(
 
     Ids are looked up in key order, so consecutive lookups walk neighbouring index pages.
     """
+    docs = load_documents(s, org_id=org_id, scope=scope, environment=environment, user_ids=user_ids)
+    loads = orjson.loads
+    return {uid: loads(doc) for uid, doc in docs.items()}
+
+
+def load_documents(
+    s: Session, *, org_id: int, scope: str, environment: str, user_ids: Collection[str]
+) -> dict[str, str]:
+    """As ``load_attributes``, each user's attributes as the stored JSON text (to decode elsewhere)."""
     if not user_ids:
         return {}
     conn = s.connection()
@@ -205,8 +214,7 @@ def load_attributes(
     ids = sorted(user_ids)
     param: Any = orjson.dumps(ids).decode() if dialect == "sqlite" else ids
     rows = conn.exec_driver_sql(_LOAD_SQL[dialect], (org_id, scope, environment, param)).fetchall()
-    loads = orjson.loads
-    return {uid: loads(attrs) for uid, attrs in rows}
+    return dict(rows)
 
 
 def replace_attributes(
