@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (a table of hand-counted values reads best one row per line)
 """Goals reached by what visitors did (custom events, page URLs, element clicks), through ``/collect``.
 
 Experience "Derived goals" (POPUP): v1 (baseline) and v2; goals g3 "Signup" (event ``signup``), g4

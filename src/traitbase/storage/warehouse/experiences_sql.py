@@ -59,7 +59,8 @@ def base(scope: ExpScope) -> tuple[str, list[Any]]:
         # CASTs: on ClickHouse these are LowCardinality, the derived parts' Strings, and 18.16 finds no
         # common type for the sides of a UNION ALL.
         "SELECT e.visitor_key AS visitor_key, e.visit_key AS visit_key, CAST(e.version AS VARCHAR) AS version, "
-        "CAST(e.action AS VARCHAR) AS action, CAST(e.goal AS VARCHAR) AS goal, e.fields AS fields, e.event_time AS event_time, e.url AS url, "
+        "CAST(e.action AS VARCHAR) AS action, CAST(e.goal AS VARCHAR) AS goal, e.fields AS fields, "
+        "e.event_time AS event_time, e.url AS url, "
         f"e.device_type AS device_type, {page_cols} "
         f"FROM {EVENTS} e LEFT JOIN {PAGEVIEWS} p ON p.page_key = e.page_key "
         "WHERE e.project = ? AND e.environment = ? AND e.kind = 'experience' AND e.experience = ? "
