@@ -11,14 +11,16 @@ Experience "Derived goals" (POPUP): v1 (baseline) and v2; goals g3 "Signup" (eve
 |---|---|---|---|---|
 | P | PC | v1 | signup | signup; click Buy button; purchase {price 30, items 2}; page /thanks |
 | Q | PC | v1 | page /thanks?from=mail; click Buy button; purchase {price 100} | explicit goal g3; signup; purchase {price "12.5", items "4"}; explicit goal g6 {price 5} |
-| R | Mobile | v2 | — | page /thanks?order=1; purchase {price 20} (no items) |
+| R | Mobile | v2 | — | page /thanks?order=1; purchase {price 20} (no items); on 2024-12-03: purchase {price 1000} |
 | S | PC | v2 | — | signup_started (not ``signup``); page /Thanks (the match is case-sensitive) |
 | U | PC | none | page /thanks; signup; click Buy button (never views: in no version) | |
 
 Reached: g3 P, Q (Q by its explicit action and by its event: once) = 2; g4 P, R = 2; g5 P = 1;
 g6 P, Q, R = 3; g7 P, Q, R = 3 (R's purchase has no ``items``: reached, no value); any goal P, Q, R = 3
 of 4 viewers. Values: g6 sum 30 + 12.5 + 5 + 20 = 67.5 (Q's purchase before the view is left out), v1
-47.5, v2 20; g7 average per viewer (2 + 4) / 4 = 1.5, v1 6 / 2 = 3.0, v2 0 / 2 = 0.0.
+47.5, v2 20; g7 average per viewer (2 + 4) / 4 = 1.5, v1 6 / 2 = 3.0, v2 0 / 2 = 0.0. Over
+2024-12-01 to 2024-12-03, R's later purchase adds 1000 (v2 1020); on 2024-12-03 alone nobody views,
+so nobody is assigned and R's purchase reaches nothing.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from tests.conftest import Env
 from tests.faces.collect.conftest import site_key
 from tests.faces.query.conftest import Ask
 from tests.faces.query.exp_fixture import SEC, _x
-from tests.faces.query.fixture import END, HOUR, LP, START, UA, T, _click, _ev, _pv, _send
+from tests.faces.query.fixture import DAY, END, HOUR, LP, START, UA, T, _click, _ev, _pv, _send
 
 THANKS = "https://shop.example/thanks"
 EXPERIENCE: dict[str, Any] = {
@@ -93,6 +95,10 @@ def derived(counted: Env) -> str:
         _pv("dg-r2", tr + 10 * SEC, THANKS + "?order=1", (390, 700), 2000, referrer=LP),
         _custom("r1", tr + 11 * SEC, "dg-r2", THANKS + "?order=1", "purchase", price=20),
     ])  # fmt: skip
+    _send(counted, key, "derived-visitor-r", UA["iphone"], [  # two days later: outside the default range
+        _pv("dg-r3", tr + 2 * DAY, LP, (390, 700), 6000),
+        _custom("r2", tr + 2 * DAY + SEC, "dg-r3", LP, "purchase", price=1000),
+    ])  # fmt: skip
     _send(counted, key, "derived-visitor-s", UA["pc"], [
         _pv("dg-s1", ts, LP, (1280, 800), 4000),
         _x("dg-s1", ts + SEC, "dg-s1", LP, "v2", "view", exp=eid),
@@ -135,8 +141,8 @@ def test_overview_distinct_reachers_over_explicit_and_derived(ask: Ask, derived:
         "viewedUsers": 4, "goalReachedUsers": 3, "goalReachRate": "75.00%", "goalStatus": GOALS}  # fmt: skip
 
 
-def _ab(ask: Ask, eid: str, goal: str) -> list[tuple[str, int, Any]]:
-    rows = ok(ask, "report/abtest/metrics", id=eid, compareBy="goalReached", goalId=goal)
+def _ab(ask: Ask, eid: str, goal: str, **body: Any) -> list[tuple[str, int, Any]]:
+    rows = ok(ask, "report/abtest/metrics", id=eid, compareBy="goalReached", goalId=goal, **body)
     return [(r["versionId"], r["goalReached"]["value"], r.get("goalValue")) for r in rows]
 
 
@@ -158,7 +164,12 @@ def test_abtest_insight_groups_derived_goals_by_the_activity(ask: Ask, derived: 
     ]  # fmt: skip
 
 
-def test_a_range_after_the_views_has_no_viewers_and_no_goals(ask: Ask, derived: str) -> None:
-    # The views are on 2024-12-01: on 2024-12-02 nobody is assigned, so nothing is derived.
-    data = ok(ask, "report/metrics", id=derived, startDate="2024-12-02", endDate="2024-12-02")
-    assert [(g["id"], g["reachedUsers"]) for g in data["goals"]] == [(f"g{i}", 0) for i in range(3, 8)]
+def test_the_range_bounds_derived_goals_and_assignment(ask: Ask, derived: str) -> None:
+    wider = ok(ask, "report/metrics", id=derived, endDate="2024-12-03")
+    assert [(g["id"], g["reachedUsers"], g["value"]) for g in wider["goals"]] == [
+        ("g3", 2, None), ("g4", 2, None), ("g5", 1, None), ("g6", 3, 1067.5), ("g7", 3, 1.5)]  # fmt: skip
+    assert _ab(ask, derived, "g6", endDate="2024-12-03") == [("v1", 2, 47.5), ("v2", 1, 1020.0)]
+    later = ok(ask, "report/metrics", id=derived, startDate="2024-12-03", endDate="2024-12-03")
+    assert later["viewedUsers"]["value"] == 0
+    assert [(g["id"], g["reachedUsers"], g["value"]) for g in later["goals"]] == [
+        ("g3", 0, None), ("g4", 0, None), ("g5", 0, None), ("g6", 0, 0.0), ("g7", 0, 0.0)]  # fmt: skip

@@ -8,7 +8,7 @@ pageviews), and the group key ``g`` — at most one JOIN per SELECT (the ClickHo
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -93,7 +93,7 @@ def actions(scope: ExpScope) -> tuple[str, list[Any]]:
 
 def viewed_visits(scope: ExpScope) -> tuple[str, list[Any]]:
     """Per version and group: the visits with a view, their durations and pageviews (sums and squares), bounces."""
-    b, bp = base(scope)
+    b, bp = base(replace(scope, goals=()))  # views only: the derived goal rows are not read
     sql = (
         "SELECT version, g, sg, count(*) AS visits, sum(duration) AS dur, sum(duration * duration) AS dur_sq, "
         "sum(pageviews) AS pv, sum(pageviews * pageviews) AS pv_sq, sum(CASE WHEN pageviews = 1 THEN 1 ELSE 0 END) "
@@ -105,7 +105,9 @@ def viewed_visits(scope: ExpScope) -> tuple[str, list[Any]]:
 
 def action_rows(scope: ExpScope, action: str, goal: str | None = None) -> tuple[str, list[Any]]:
     """One row per action of a kind (form submissions, goal actions with their fields), oldest first."""
-    b, bp = base(scope)
+    # Derived rows only where read: goal actions, of the one goal asked for.
+    goals = tuple(g for g in scope.goals if goal is None or g[0] == goal) if action == "goal" else ()
+    b, bp = base(replace(scope, goals=goals))
     cond = "action = ?" + (" AND goal = ?" if goal is not None else "")
     sql = f"SELECT version, g, sg, visitor_key, fields, event_time FROM ({b}) b WHERE {cond} ORDER BY event_time"
     return sql, [*bp, action, *([goal] if goal is not None else [])]
