@@ -189,6 +189,12 @@ QUERIES: dict[str, tuple[str, list[Any]]] = {
         "UNION ALL SELECT 'users' AS part, CAST(count(*) AS BIGINT) AS n FROM b) u ORDER BY part",
         [12],
     ),
+    # Case-sensitive substring; 18.16 knows position only in lower case (sqlglot writes POSITION).
+    "substring position": (
+        "SELECT url, strpos(url, ?) AS at, count(*) AS n FROM events "
+        "WHERE strpos(url, ?) > 0 OR strpos(url, ?) > 0 GROUP BY url ORDER BY url",
+        ["x", "/b", "X"],
+    ),
     "parallel unnest zips the lists": (
         "SELECT name, num FROM (SELECT unnest(l.names) AS name, unnest(l.nums) AS num "
         "FROM (SELECT ['a', 'b', 'c'] AS names, [1, 2, 3] AS nums) l) x ORDER BY name",

@@ -42,7 +42,12 @@ def _find(reader: Reader, t: Tenant, experience_id: object) -> Experience:
 def _scope(t: Tenant, e: Experience, body: dict[str, Any], today: date, retention: int, group: str = "",
            sub: str = "") -> sql.ExpScope:  # fmt: skip
     r = parse.date_range(body, today=today, retention_days=retention, required=True)
-    return sql.ExpScope(t.project, t.environment, e.id, r.start_dt, r.end_dt, group, sub)
+    return sql.ExpScope(t.project, t.environment, e.id, r.start_dt, r.end_dt, group, sub, goal_specs(e))
+
+
+def goal_specs(e: Experience) -> tuple[tuple[str, str, str], ...]:
+    """(id, type, match) of each goal: the SQL derives its reach from events, page views and clicks."""
+    return tuple((str(g["id"]), str(g["type"]), str(g["match"])) for g in e.goals)
 
 
 def _cells(reader: Reader, scope: sql.ExpScope, key: Any) -> dict[Any, Cell]:
@@ -123,7 +128,7 @@ def overview(reader: Reader, t: Tenant, body: dict[str, Any], *, texts: Texts, t
         dated = {"startDate": body.get("startDate") or "", "endDate": body.get("endDate") or ""}
         r = parse.date_range({k: v for k, v in dated.items() if v}, today=today, retention_days=retention,
                              required=False)  # fmt: skip
-        scope = sql.ExpScope(t.project, t.environment, e.id, r.start_dt, r.end_dt)
+        scope = sql.ExpScope(t.project, t.environment, e.id, r.start_dt, r.end_dt, goals=goal_specs(e))
         cell = _goal_cell(reader, scope, e)
         text = _text_metrics(e)
         row: dict[str, Any] = {"id": e.id, "name": e.name}

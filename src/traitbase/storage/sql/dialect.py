@@ -178,6 +178,14 @@ def _split_part(self: Generator, e: exp.Expression) -> str:
     return f"splitByString({self.sql(e, 'delimiter')}, {self.sql(e, 'this')})[{int(index.this)}]"
 
 
+def _str_position(self: Generator, e: exp.StrPosition) -> str:
+    # sqlglot writes POSITION, and 18.16's function names are case-sensitive: only position(haystack, needle)
+    # exists (1-based, 0 when absent, as DuckDB's strpos).
+    if e.args.get("position") is not None:
+        raise SqlNotPortable("strpos takes no start position")
+    return f"position({self.sql(e, 'this')}, {self.sql(e, 'substr')})"
+
+
 def _refuse(what: str) -> Any:
     def gen(_self: Generator, _e: exp.Expression) -> str:
         raise SqlNotPortable(f"{what} is not available on ClickHouse 18.16")
@@ -204,5 +212,6 @@ class ClickHouse1816(ClickHouse):
             exp.JSONKeys: _json_keys,
             exp.TimeToStr: _time_to_str,
             exp.SplitPart: _split_part,
+            exp.StrPosition: _str_position,
             exp.Window: _refuse("a window function"),
         }
