@@ -117,8 +117,16 @@ def compare(arms: Sequence[Arm], *, lower_is_better: bool = False) -> list[ArmRe
         return [ArmResult(observed(arms[0]), 1.0, 0.0, float(lo), float(hi))]
     t = _grid(dists)
     pdf = np.array([d.pdf(t) for d in dists])
-    # For "lower is better", version i is best where every other version is above t: survival functions.
-    cdf = np.array([d.sf(t) if lower_is_better else d.cdf(t) for d in dists])
+    # Each CDF on the grid is its exact value at the grid's start plus the running integral of the
+    # density already computed: a Beta CDF at every point (the incomplete beta function, 20,001
+    # times per version) costs several times the whole rest of the comparison, and the grid that
+    # integrates the densities resolves their integral just as well. Clipped to [0, 1] against
+    # rounding. For "lower is better", version i is best where every other version is above t.
+    steps = (pdf[:, 1:] + pdf[:, :-1]) * (np.diff(t) / 2)
+    start = np.array([[float(d.cdf(t[0]))] for d in dists])
+    cdf = np.clip(np.hstack([start, start + np.cumsum(steps, axis=1)]), 0.0, 1.0)
+    if lower_is_better:
+        cdf = 1.0 - cdf
     # Π_{j≠i} F_j by leave-one-out products (no division: a zero CDF must not become 0/0).
     k = len(arms)
     others = np.ones_like(pdf)

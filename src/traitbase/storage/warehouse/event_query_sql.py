@@ -4,13 +4,16 @@ The base ``p`` is a UNION ALL of
 - tracker ``custom`` events, each with the attributes of the page view it happened on, and
 - events pushed through the events face (12traits actions, PlayFab events): no page view or visit,
   so their page and visit dimensions are empty and a "session" is the pushed session id, else the user;
-and the outer SELECT joins each row's visit ``v`` once. Filter conditions are the heatmap query's
+and the outer SELECT joins each row's visit ``v`` once — each join and column only when the
+request's dimensions or filters read it (``Needs``). Filter conditions are the heatmap query's
 (written over ``p.`` page-view columns and ``v.`` visit columns), so both queries share one vocabulary.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -28,26 +31,54 @@ _PAGE_COLUMNS = ("device_type", "device_brand", "os", "os_version", "browser", "
 _FACE_VALUES = {"country": "coalesce(country, '')"}
 
 
-def _tracker_part() -> str:
-    cols = ", ".join(f"coalesce(p.{c}, '') AS {c}" for c in _PAGE_COLUMNS)
+@dataclass(frozen=True)
+class Needs:
+    """What one request reads: the page-view columns, the properties, the session, the visit.
+
+    A column nobody groups or filters by is not selected, and a join nobody reads is not made: the
+    common "event names per day" reads three columns of the event tables and joins nothing.
+    """
+
+    page_columns: tuple[str, ...]
+    properties: bool
+    session: bool
+    visit: bool
+
+    @classmethod
+    def of(cls, text: str, *, sessions: bool) -> Needs:
+        cols = tuple(c for c in _PAGE_COLUMNS if re.search(rf"\bp\.{c}\b", text))
+        return cls(cols, "p.properties" in text, sessions, re.search(r"\bv\.", text) is not None)
+
+
+def _tracker_part(needs: Needs) -> str:
+    cols = [f"coalesce(p.{c}, '') AS {c}" for c in needs.page_columns]
+    if needs.properties:
+        cols.append("e.properties AS properties")
+    if needs.session:
+        cols.append("CAST(e.visit_key AS VARCHAR) AS session")
+    join = f"LEFT JOIN {PAGEVIEWS} p ON p.page_key = e.page_key " if needs.page_columns else ""
     return (
         # CAST: the tracker's name is LowCardinality on ClickHouse, the events face's a String, and
         # 18.16 finds no common type for the two sides of the UNION ALL.
-        "SELECT CAST(e.name AS VARCHAR) AS event_name, e.properties AS properties, e.event_time AS event_time, "
-        f"e.visit_key AS visit_key, CAST(e.visit_key AS VARCHAR) AS session, {cols} "
-        f"FROM {TRACKER_EVENTS} e LEFT JOIN {PAGEVIEWS} p ON p.page_key = e.page_key "
+        "SELECT CAST(e.name AS VARCHAR) AS event_name, e.event_time AS event_time, e.visit_key AS visit_key"
+        + "".join(f", {c}" for c in cols)
+        + f" FROM {TRACKER_EVENTS} e {join}"
         "WHERE e.project = ? AND e.environment = ? AND e.kind = 'custom' AND e.event_time >= ? AND e.event_time < ? "
         "AND NOT e.is_bot"
     )
 
 
-def _face_part() -> str:
-    cols = ", ".join(f"{_FACE_VALUES.get(c, chr(39) * 2)} AS {c}" for c in _PAGE_COLUMNS)
+def _face_part(needs: Needs) -> str:
+    cols = [f"{_FACE_VALUES.get(c, chr(39) * 2)} AS {c}" for c in needs.page_columns]
+    if needs.properties:
+        cols.append("properties AS properties")
+    if needs.session:
+        cols.append("coalesce(session_id, user_id, '') AS session")
     kinds = ", ".join(f"'{k}'" for k in FACE_KINDS)
     return (
-        "SELECT name AS event_name, properties AS properties, event_time AS event_time, "
-        "CAST(NULL AS BIGINT) AS visit_key, coalesce(session_id, user_id, '') AS session, "
-        f"{cols} FROM {FACE_EVENTS} WHERE project = ? AND environment = ? AND kind IN ({kinds}) "
+        "SELECT name AS event_name, event_time AS event_time, CAST(NULL AS BIGINT) AS visit_key"
+        + "".join(f", {c}" for c in cols)
+        + f" FROM {FACE_EVENTS} WHERE project = ? AND environment = ? AND kind IN ({kinds}) "
         "AND event_time >= ? AND event_time < ?"
     )
 
@@ -60,17 +91,29 @@ def segment(
     groups: Sequence[str],
     conds: Sequence[Cond],
     metrics: Sequence[str],
+    *,
+    labels: Sequence[str] = (),
 ) -> tuple[str, list[Any]]:
-    """Per group (``g0``, ``g1``, ...): eventCount and sessions of the events matching every condition."""
+    """Per group (``g0``, ``g1``, ...): eventCount and sessions of the events matching every condition.
+
+    Rows are grouped by the keys ``k0``, ``k1``, ... in an inner query; the outer one shows each
+    key through its label (``labels[i]``, ``{}`` standing for the key; one label per key), so a
+    label is computed once per group, never once per event.
+    """
     tenant = [project, environment, start, end]
-    keys = [f"{expr} AS g{i}" for i, expr in enumerate(groups)]
+    keys = [f"{expr} AS k{i}" for i, expr in enumerate(groups)]
     where = " AND ".join(f"({c.sql})" for c in conds) or "1 = 1"
     params: list[Any] = [x for c in conds for x in c.params]
     agg = {"eventCount": "count(*) AS eventCount", "sessions": "count(DISTINCT p.session) AS sessions"}
-    names = ", ".join(f"g{i}" for i in range(len(groups)))
-    sql = (
+    knames = ", ".join(f"k{i}" for i in range(len(groups)))
+    needs = Needs.of(" ".join([*groups, where]), sessions="sessions" in metrics)
+    visit = f" LEFT JOIN {VISITS} v ON v.visit_key = p.visit_key" if needs.visit else ""
+    inner = (
         f"SELECT {', '.join([*keys, *(agg[m] for m in metrics)])} "
-        f"FROM ({_tracker_part()} UNION ALL {_face_part()}) p LEFT JOIN {VISITS} v ON v.visit_key = p.visit_key "
-        f"WHERE {where} GROUP BY {names} ORDER BY {names}"
+        f"FROM ({_tracker_part(needs)} UNION ALL {_face_part(needs)}) p{visit} "
+        f"WHERE {where} GROUP BY {knames}"
     )
+    shown = [(labels[i] if i < len(labels) else "{}").format(f"q.k{i}") + f" AS g{i}" for i in range(len(groups))]
+    gnames = ", ".join(f"g{i}" for i in range(len(groups)))
+    sql = f"SELECT {', '.join([*shown, *(f'q.{m} AS {m}' for m in metrics)])} FROM ({inner}) q ORDER BY {gnames}"
     return sql, [*tenant, *tenant, *params]
