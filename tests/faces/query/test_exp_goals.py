@@ -10,10 +10,10 @@ Experience "Checkout bar" (STICKY_BAR): v1 (baseline) and v2; goals g1 "Signup" 
 | R | v2 | g2 {price 20}; g3 {items 4} |
 | S | v2 | — |
 
-Runs on every warehouse engine (the module's ``counted`` data set). Every visitor views once. Experience-wide: 4 viewers; g1 reached by P (1), g2 by P, Q, R (3), g3 by
-P, R (2); any goal by P, Q, R (3 distinct users, not 1 + 3 + 2). Values: g2 sum 30 + 12.5 + 20 = 62.5;
-g3 average per viewer (2 + 4) / 4 = 1.5. Per version: v1 g2 sum 42.5, g3 2 / 2 = 1.0; v2 g2 sum 20,
-g3 4 / 2 = 2.0.
+Runs on every warehouse engine (the module's ``counted`` data set). Every visitor views once.
+Experience-wide: 4 viewers; g1 reached by P (1), g2 by P, Q, R (3), g3 by P, R (2); any goal by
+P, Q, R (3 distinct users, not 1 + 3 + 2). Values: g2 sum 30 + 12.5 + 20 = 62.5; g3 average per
+viewer (2 + 4) / 4 = 1.5. Per version: v1 g2 sum 42.5, g3 2 / 2 = 1.0; v2 g2 sum 20, g3 4 / 2 = 2.0.
 """
 
 from __future__ import annotations
