@@ -62,3 +62,9 @@ def test_generated_settings_table_has_one_described_row_per_setting() -> None:
     assert [r.split("`")[1] for r in rows] == list(Settings.model_fields)
     assert [r.split("`")[3] for r in rows] == [env_var(n) for n in Settings.model_fields]
     assert [n for n, f in Settings.model_fields.items() if not f.description] == []
+
+
+def test_settings_page_is_the_generated_table() -> None:
+    """docs/settings.md is `python -m traitbase.tools.settings_doc` as it stands: no hand edits drift."""
+    page = Path(__file__).resolve().parents[1] / "docs" / "settings.md"
+    assert page.read_text(encoding="utf-8") == render()
