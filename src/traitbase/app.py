@@ -27,20 +27,21 @@ from traitbase.faces.admin import pages_router as admin_pages_router
 from traitbase.faces.admin import router as admin_router
 from traitbase.faces.admin import scan_router as admin_scan_router
 from traitbase.faces.attributes import envelope as attr_envelope
+from traitbase.faces.attributes import hot as attributes_hot
 from traitbase.faces.attributes import router as attr_router
-from traitbase.faces.attributes.hot import AttributeUploadDispatch
 from traitbase.faces.audience_files import envelope as audience_files_envelope
 from traitbase.faces.audience_files import router as audience_files_router
 from traitbase.faces.audience_imports import envelope as audience_imports_envelope
 from traitbase.faces.audience_imports import router as audience_imports_router
 from traitbase.faces.collect import envelope as collect_envelope
 from traitbase.faces.collect import experiences_router as collect_experiences_router
+from traitbase.faces.collect import hot as collect_hot
 from traitbase.faces.collect import router as collect_router
 from traitbase.faces.collect import tracker_route
 from traitbase.faces.collect.cors import OpenCorsMiddleware
-from traitbase.faces.collect.hot import CollectDispatch
 from traitbase.faces.common.bodycap import BodyCapMiddleware
 from traitbase.faces.common.envelopes import EnvelopeRegistry
+from traitbase.faces.common.hot import HotRoutes
 from traitbase.faces.events import envelope as events_envelope
 from traitbase.faces.events import router as events_router
 from traitbase.faces.imports import envelope as imports_envelope
@@ -168,9 +169,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # up a connection) and, stateless, has no session to DELETE; both answer 405 as the MCP spec allows.
     app.router.routes.append(Route(mcp_http.PATH, mcp_endpoint, methods=["POST"], include_in_schema=False))
 
-    # Innermost: the attribute upload skips the router (see faces/attributes/hot.py).
-    app.add_middleware(AttributeUploadDispatch)
-    app.add_middleware(CollectDispatch)  # the same for tracker batches (faces/collect/hot.py)
+    # Innermost: attribute uploads and tracker batches skip the router (faces/common/hot.py).
+    hot_routes = {attributes_hot.PATH: attributes_hot.ROUTE, collect_hot.PATH: collect_hot.ROUTE}
+    app.add_middleware(HotRoutes, routes=hot_routes)
     app.add_middleware(
         BodyCapMiddleware,
         caps={
