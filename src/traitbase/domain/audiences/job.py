@@ -94,6 +94,8 @@ def run_load(db: Database, blobs: BlobStore, warehouse: Warehouse, load_id: str,
             updated_at=now,
         )
         repo.set_live_version(s, target.audience_id, version=target.version, record_count=counts.record_count, now=now)
+    # Only now may the older versions go: until the switch, readers still count the live one.
+    warehouse.submit(WriteOp(step=functools.partial(members.drop_older_versions, t=target))).result()
 
 
 def fail_load(db: Database, load_id: str, reason: str) -> None:

@@ -157,6 +157,14 @@ def drop_members(tx: WriteTx, *, project: str, environment: str, audience_ids: S
         )
 
 
+def drop_older_versions(tx: WriteTx, t: Target) -> None:
+    """Delete the versions before ``t`` once ``t`` is live (what a load on ClickHouse leaves behind)."""
+    tx.execute(
+        "DELETE FROM audience_members WHERE project = ? AND environment = ? AND audience_id = ? AND version < ?",
+        [t.project, t.environment, t.audience_id, t.version],
+    )
+
+
 def count_members(wh: Warehouse, t: Target) -> int:
     res = wh.read(
         "SELECT count(*) FROM audience_members WHERE project = ? AND environment = ? AND audience_id = ? "

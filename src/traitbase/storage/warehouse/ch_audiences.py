@@ -4,7 +4,9 @@ No transaction spans the load, so versions keep readers consistent instead: the 
 ``t.version`` beside the live version, and readers only ever read the version the control plane
 names as current (``audiences.count_members`` etc. filter on it), which changes only after the
 load finished. A retried load first deletes whatever a dead attempt left of its version. Older
-versions are deleted afterwards by a mutation. So no reader sees a mix of two versions.
+versions are deleted only after the control plane switched to the new one (``drop_older_versions``,
+run by the load job): a mutation deletes part by part, so deleting the live version before the
+switch would let a reader count a half-deleted version. So no reader sees a mix of two versions.
 """
 
 from __future__ import annotations
@@ -72,10 +74,6 @@ def load_members_clickhouse(
                 block = []
         if block:
             _insert(tx, t, src.device_type, block)
-    tx.execute(
-        "DELETE FROM audience_members WHERE project = ? AND environment = ? AND audience_id = ? AND version <> ?",
-        [*key, t.version],
-    )
     ok = total - failed
     return LoadCounts(total_lines=total, successful_lines=ok, failed_lines=failed, record_count=ok)
 
