@@ -11,7 +11,7 @@ friendly workload, a pool of 100,000 ids reused (inserts, then updates of earlie
 
 The reference is raw ``sqlite3`` upserting the very same batches, in the same order, into the
 best layout measured (a rowid table with a unique index on the key, ``json_patch`` merge, WAL +
-synchronous=FULL), measured in the same run: one transaction per batch (the ratio's reference)
+synchronous=FULL and the server's WAL checkpoint size), measured in the same run: one transaction per batch (the ratio's reference)
 and, for context, 16 batches per transaction (what a perfect group commit of 16 connections
 could reach).
 
@@ -33,6 +33,8 @@ from pathlib import Path
 
 import orjson
 from harness import Workload, bootstrap, cpu_line, free_port, run_http, start_server, stop_server
+
+from traitbase.config import Settings
 
 USERS = 100
 ATTRS = [f"attr_{k:02d}" for k in range(20)]
@@ -93,6 +95,7 @@ def run_reference(path: Path, make_rows: object, warmup: int, timed: int, per_co
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=FULL")
+    conn.execute(f"PRAGMA wal_autocheckpoint={Settings().sqlite_wal_autocheckpoint_pages}")  # as the server
     for ddl in _SCHEMA:
         conn.execute(ddl)
     statement = _UPSERT.format(rows=", ".join(["(?, ?, ?, ?, ?, ?, ?)"] * USERS))

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import threading
+import time
 import uuid
 
 import pytest
 
 from traitbase.errors import RateLimited
-from traitbase.storage.ratelimit import RateLimiter
+from traitbase.storage.ratelimit import InlineSweptMemoryStorage, RateLimiter
 
 
 @pytest.fixture(params=["memory", "redis"])
@@ -82,3 +84,19 @@ def test_buckets_are_counted_apart(limiter: RateLimiter) -> None:
 
 def test_ping(limiter: RateLimiter) -> None:
     assert limiter.ping() is True
+
+
+def test_memory_store_sweeps_inline_without_starting_timer_threads(monkeypatch: pytest.MonkeyPatch) -> None:
+    store = InlineSweptMemoryStorage()
+    started: list[object] = []
+    monkeypatch.setattr(threading.Thread, "start", lambda self: started.append(self))
+    assert store.acquire_entry("k", limit=5, expiry=1)
+    store.incr("c", expiry=1)
+    # Entries older than their expiry are dropped by the next sweep, which runs from a hit.
+    store.events["k"][0].expiry = time.time() - 1
+    store.expirations["c"] = time.time() - 1
+    store._next_sweep = 0.0
+    store.acquire_entry("other", limit=5, expiry=60)
+    assert not store.events.get("k") and "c" not in store.storage
+    assert store.events["other"]  # what has not expired stays
+    assert started == []

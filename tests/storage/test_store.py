@@ -226,8 +226,9 @@ def test_bulk_write_replaces_whole_documents(backend: Env) -> None:
 
 
 def test_sqlite_connections_get_the_configured_page_cache(tmp_path: Path) -> None:
-    for env in build_env(make_settings(tmp_path, sqlite_cache_mb=48)):
+    for env in build_env(make_settings(tmp_path, sqlite_cache_mb=48, sqlite_wal_autocheckpoint_pages=3000)):
         db = env.app.state.ctx.db
         for engine in (db.engine, db.read_engine):
             with engine.connect() as conn:
                 assert conn.exec_driver_sql("PRAGMA cache_size").scalar_one() == -48 * 1024
+                assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar_one() == 3000

@@ -37,6 +37,15 @@ class StorageSettings(BaseModel):
             "so it never exceeds the database size; larger values speed up big profile imports."
         ),
     )
+    sqlite_wal_autocheckpoint_pages: int = Field(
+        16_000,
+        ge=1,
+        description=(
+            "SQLite (embedded mode): the write-ahead log is copied back into the database once it holds "
+            "this many pages (4 KB each). Larger means fewer, bigger checkpoints: a page that random user "
+            "ids update many times is written back once (default ~64 MB of log; SQLite's own is 1,000)."
+        ),
+    )
     redis_url: str | None = Field(
         None,
         description="Redis URL for rate-limit counters (scale mode). Unset: counters live in process memory.",

@@ -23,7 +23,7 @@ from traitbase.config import Settings
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 
-def _sqlite_pragmas(cache_mb: int | None) -> Any:
+def _sqlite_pragmas(cache_mb: int | None, wal_autocheckpoint: int | None) -> Any:
     def apply(dbapi_conn: Any, _record: Any) -> None:
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA journal_mode=WAL")
@@ -34,12 +34,19 @@ def _sqlite_pragmas(cache_mb: int | None) -> Any:
             # A negative size is in KiB. SQLite's default (2 MB) makes a bulk import re-read most
             # pages it updates from the OS; pages are only allocated as they are used.
             cur.execute(f"PRAGMA cache_size={-1024 * int(cache_mb)}")
+        if wal_autocheckpoint is not None:
+            # The commit that crosses this WAL size runs the checkpoint (copy back + fsync of the
+            # database file). At 1,000 pages, a group commit of random-id upserts crossed it every
+            # time; measured in docs/attributes.md.
+            cur.execute(f"PRAGMA wal_autocheckpoint={int(wal_autocheckpoint)}")
         cur.close()
 
     return apply
 
 
-def make_engine(url: str, *, writer: bool = True, cache_mb: int | None = None) -> Engine:
+def make_engine(
+    url: str, *, writer: bool = True, cache_mb: int | None = None, wal_autocheckpoint: int | None = None
+) -> Engine:
     """An engine for ``url``; on SQLite, ``cache_mb`` (the setting ``sqlite_cache_mb``) sizes each
     connection's page cache, and None keeps SQLite's default."""
     if url.startswith("sqlite"):
@@ -51,7 +58,7 @@ def make_engine(url: str, *, writer: bool = True, cache_mb: int | None = None) -
             pool_size=8,
             max_overflow=16,
         )
-        event.listen(engine, "connect", _sqlite_pragmas(cache_mb))
+        event.listen(engine, "connect", _sqlite_pragmas(cache_mb, wal_autocheckpoint))
 
         @event.listens_for(engine, "begin")
         def _begin(conn: Any) -> None:
@@ -75,12 +82,12 @@ class Database:
         self.url = settings.resolved_database_url
         if settings.is_sqlite:
             settings.data_dir.mkdir(parents=True, exist_ok=True)
-        cache_mb = settings.sqlite_cache_mb
-        self.engine = make_engine(self.url, cache_mb=cache_mb)
+        cache_mb, pages = settings.sqlite_cache_mb, settings.sqlite_wal_autocheckpoint_pages
+        self.engine = make_engine(self.url, cache_mb=cache_mb, wal_autocheckpoint=pages)
         self.dialect = self.engine.dialect.name
         self.read_engine = self.engine
         if self.dialect == "sqlite":
-            self.read_engine = make_engine(self.url, writer=False, cache_mb=cache_mb)
+            self.read_engine = make_engine(self.url, writer=False, cache_mb=cache_mb, wal_autocheckpoint=pages)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._read_sessions = sessionmaker(self.read_engine, expire_on_commit=False)
         # SQLite has one writer at a time; serialising writers in process avoids busy waits.
