@@ -95,6 +95,8 @@ class FuzzEnv:
 AUTH_STYLES: list[tuple[str, Callable[[FuzzEnv], tuple[dict[str, str], dict[str, str]]]]] = [
     ("/admin/", lambda f: (f.env.admin, {})),
     ("/open-api/", lambda f: ({"x-api-key": f.token}, {})),
+    # MCP's streamable HTTP transport also asks the client to accept both of its answer types.
+    ("/mcp", lambda f: ({"x-api-key": f.token, "accept": "application/json, text/event-stream"}, {})),
     ("/v1/user/", lambda f: (f.bearer(), {})),
     ("/api/open/v1/uploads/", lambda f: ({}, {})),  # the signed URL is the credential
     ("/api/open/v1/", lambda f: (f.token_headers(), {})),
@@ -111,6 +113,8 @@ ERROR_KEYS: list[tuple[str, frozenset[str], frozenset[str]]] = [
     # The tracker's endpoints answer browsers: a bare {"error": reason}, nothing about the project.
     ("/collect", frozenset({"error"}), frozenset({"error"})),
     ("/tb.js", frozenset({"error"}), frozenset({"error"})),
+    # MCP answers JSON-RPC: {"jsonrpc": "2.0", "id": ..., "error": {"code": int, "message": str, ...}}.
+    ("/mcp", frozenset({"jsonrpc", "error"}), frozenset({"jsonrpc", "id", "error"})),
     ("/", frozenset({"code", "message"}), frozenset({"code", "message", "errors"})),
 ]
 
@@ -132,6 +136,10 @@ def envelope_problem(path: str, status: int, content_type: str, body: bytes) -> 
     required, allowed = next((r, a) for prefix, r, a in ERROR_KEYS if path.startswith(prefix))
     if not isinstance(doc, dict) or not required <= set(doc) <= allowed:
         return f"{status} envelope keys {sorted(doc) if isinstance(doc, dict) else type(doc)} for {path}"
+    if "jsonrpc" in required:
+        err = doc["error"]
+        ok = isinstance(err, dict) and isinstance(err.get("code"), int) and isinstance(err.get("message"), str)
+        return None if ok and err["message"] else f"{status} JSON-RPC error {doc}"
     if "code" not in required:
         return None if isinstance(doc.get("error"), str) and doc["error"] else f"{status} envelope {doc}"
     # The query API's codes have four digits whose first three are the status class (4012 is a 400).

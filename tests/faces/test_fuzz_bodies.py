@@ -27,6 +27,7 @@ from tests.faces.fuzz_support import (
     multipart,
 )
 from traitbase.domain.events.specs import SPECS, EndpointSpec, FieldSpec
+from traitbase.faces.mcp.tools import TOOLS
 
 DEFAULT_BODY_EXAMPLES = 25
 
@@ -144,6 +145,25 @@ PLAYFAB_EVENT = st.fixed_dictionaries(
 
 PLAYFAB_KEYS = ["EventName", "EntityId", "EventId", "Timestamp", "EventNamespace", "EntityType", "CustomTags"]
 ID_TEXT = st.one_of(st.integers(-1, 3).map(str), st.sampled_from([str(2**63), "\u00b2", "1,2", "", "x"]))
+
+
+# MCP (JSON-RPC over streamable HTTP): real methods and tool names with arguments of any shape,
+# unknown methods, missing or odd ids and versions, and batches.
+MCP_TOOL_CALL = st.fixed_dictionaries(
+    {"name": st.sampled_from([t.name for t in TOOLS]) | EDGE_TEXT},
+    optional={"arguments": objects(["url", "startDate", "endDate", "queryType", "experienceId", "lang"]) | JSON_VALUE},
+)
+MCP_MESSAGE = st.fixed_dictionaries(
+    {
+        "jsonrpc": st.sampled_from(["2.0"]) | EDGE_TEXT,
+        "method": st.sampled_from(["initialize", "tools/list", "tools/call", "ping", "notifications/initialized"])
+        | EDGE_TEXT,
+    },
+    optional={
+        "id": EDGE_INT | EDGE_TEXT | st.none(),
+        "params": MCP_TOOL_CALL | objects(["protocolVersion", "capabilities", "clientInfo"]) | JSON_VALUE,
+    },
+)
 
 
 @dataclass(frozen=True)
@@ -318,6 +338,12 @@ TARGETS: list[Target] = [
         lambda f: "/api/open/v1/uploads/abc",
         lambda f: queries({"expires": st.just(int(time.time()) + 600) | EDGE_INT, "signature": EDGE_TEXT}),
     ),
+    Target(
+        "mcp",
+        "POST",
+        _const("/mcp"),
+        lambda f: json_bodies(st.one_of(MCP_MESSAGE, MCP_MESSAGE, st.lists(MCP_MESSAGE, max_size=3), JSON_VALUE)),
+    ),
     Target("admin org", "POST", _const("/admin/v1/orgs"), lambda f: json_bodies(objects(["name", "plan"]))),
     Target(
         "admin member",
@@ -362,7 +388,7 @@ def test_every_json_body_and_form_has_a_strategy() -> None:
     names = {t.name for t in TARGETS}
     assert {f"push {s.path}" for s in SPECS} <= names
     assert {"attribute upload", "PlayFab webhook", "profile import", "audience list create", "upload form"} <= names
-    assert {"audience file create", "audience file update", "audience file delete", "admin key"} <= names
+    assert {"audience file create", "audience file update", "audience file delete", "admin key", "mcp"} <= names
 
 
 def _fuzz_target(fuzz: FuzzEnv, target: Target, examples: int) -> tuple[int, set[int], list[str]]:

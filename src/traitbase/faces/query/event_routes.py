@@ -14,14 +14,10 @@ from fastapi import Request
 from starlette.responses import Response
 
 from traitbase.domain.analytics import event_query, parse
-from traitbase.domain.analytics.errors import QueryError
-from traitbase.domain.analytics.limits import Budget, LimitExceeded
-from traitbase.domain.analytics.tenant import require_query_scope
-from traitbase.errors import DomainError, Unauthenticated
-from traitbase.faces.common.auth import ctx_of, verify_token
+from traitbase.errors import DomainError
 from traitbase.faces.query import envelope
 from traitbase.faces.query.catalog import FILES
-from traitbase.faces.query.router import OPERATIONS, Call, _route, limiter_of, router
+from traitbase.faces.query.router import OPERATIONS, Call, _route, admit, open_gate, router
 
 _DIR = Path(__file__).with_name("event_messages")
 
@@ -43,28 +39,13 @@ router.add_api_route("/event/query", _route(_query), methods=["POST"], name="que
 @router.get("/event/fields")
 async def event_fields(request: Request) -> Response:
     lang = parse.lang_of(request.query_params.get("lang"))
-    ctx = ctx_of(request)
-    limiter = limiter_of(request)
-    budget: Budget = limiter.peek("", ctx.settings.default_plan)
+    gate = open_gate(request)
     try:
-        token = request.headers.get("x-api-key", "").strip()
-        if not token:
-            raise QueryError(4010)
-        try:
-            principal = await verify_token(request, token)
-        except Unauthenticated:
-            raise QueryError(4011) from None
-        budget = limiter.peek(principal.key_id, principal.plan)
-        require_query_scope(principal)
-        try:
-            budget = limiter.hit(principal.key_id, principal.plan)
-        except LimitExceeded as exc:
-            budget = exc.budget
-            raise
+        await admit(request, gate)
 
         def label(section: str, name: str) -> str:
             return _labels(lang).get(section, {}).get(name) or _labels("EN").get(section, {}).get(name) or name
 
-        return envelope.ok(event_query.fields(label), lang, budget.headers())
+        return envelope.ok(event_query.fields(label), lang, gate.budget.headers())
     except DomainError as exc:
-        return envelope.error(exc, lang, budget.headers())
+        return envelope.error(exc, lang, gate.budget.headers())

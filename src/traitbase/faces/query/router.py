@@ -24,6 +24,7 @@ from traitbase.domain.analytics.errors import QueryError, missing
 from traitbase.domain.analytics.limits import Budget, LimitExceeded, QueryLimiter
 from traitbase.domain.analytics.reader import Reader, Tenant
 from traitbase.domain.analytics.tenant import require_query_scope, tenant_for
+from traitbase.domain.keys.principal import Principal
 from traitbase.errors import DomainError, Unauthenticated
 from traitbase.faces.common.auth import ctx_of, verify_token
 from traitbase.faces.common.body import read_capped_body
@@ -69,29 +70,51 @@ class Call:
 Operation = Callable[[Call], Any]
 
 
+@dataclass
+class Gate:
+    """The budget an answer reports: the anonymous one until the key is known, then the key's."""
+
+    budget: Budget
+
+
+async def admit(request: Request, gate: Gate) -> Principal:
+    """The key (4010 / 4011), its query scope (4031) and one hit on its plan's budget (4290 / 4291).
+
+    ``gate.budget`` is kept current at each step, so an error answer carries the headers of the
+    budget as it stood when the call was refused.
+    """
+    limiter = limiter_of(request)
+    token = request.headers.get("x-api-key", "").strip()
+    if not token:
+        raise QueryError(4010)
+    try:
+        principal = await verify_token(request, token)
+    except Unauthenticated:
+        raise QueryError(4011) from None
+    gate.budget = limiter.peek(principal.key_id, principal.plan)
+    require_query_scope(principal)
+    try:
+        gate.budget = limiter.hit(principal.key_id, principal.plan)
+    except LimitExceeded as exc:
+        gate.budget = exc.budget
+        raise
+    return principal
+
+
+def open_gate(request: Request) -> Gate:
+    return Gate(limiter_of(request).peek("", ctx_of(request).settings.default_plan))
+
+
 async def _frame(request: Request, operation: Operation) -> Response:
     ctx = ctx_of(request)
     limiter = limiter_of(request)
     lang = parse.lang_of(request.query_params.get("lang"))
-    budget: Budget = limiter.peek("", ctx.settings.default_plan)
+    gate = open_gate(request)
     try:
         body = _body(await read_capped_body(request, ctx.settings.query_max_body_bytes))
         if "lang" in body:
             lang = parse.lang_of(body.get("lang"))
-        token = request.headers.get("x-api-key", "").strip()
-        if not token:
-            raise QueryError(4010)
-        try:
-            principal = await verify_token(request, token)
-        except Unauthenticated:
-            raise QueryError(4011) from None
-        budget = limiter.peek(principal.key_id, principal.plan)
-        require_query_scope(principal)
-        try:
-            budget = limiter.hit(principal.key_id, principal.plan)
-        except LimitExceeded as exc:
-            budget = exc.budget
-            raise
+        principal = await admit(request, gate)
         profile = body.get("profileId")
         if not isinstance(profile, str) or not profile:
             raise missing("profileId")
@@ -105,12 +128,12 @@ async def _frame(request: Request, operation: Operation) -> Response:
             return operation(Call(reader, tenant, body, retention, _today(limiter), ctx.settings.query_values_limit))
 
         data = await run_in_threadpool(run)
-        return envelope.ok(data, lang, budget.headers())
+        return envelope.ok(data, lang, gate.budget.headers())
     except DomainError as exc:
-        return envelope.error(exc, lang, budget.headers())
+        return envelope.error(exc, lang, gate.budget.headers())
     except Exception:  # a bug: answered 5000 in the caller's language, details only in the log
         log.exception("query API failure on %s", request.url.path)
-        return envelope.error(QueryError(5000), lang, budget.headers())
+        return envelope.error(QueryError(5000), lang, gate.budget.headers())
 
 
 def _heatmap(c: Call) -> Any:
