@@ -11,9 +11,9 @@ friendly workload, a pool of 100,000 ids reused (inserts, then updates of earlie
 
 The reference is raw ``sqlite3`` upserting the very same batches, in the same order, into the
 best layout measured (a rowid table with a unique index on the key, ``json_patch`` merge, WAL +
-synchronous=FULL and the server's WAL checkpoint size), measured in the same run: one transaction per batch (the ratio's reference)
-and, for context, 16 batches per transaction (what a perfect group commit of 16 connections
-could reach).
+synchronous=FULL and the server's WAL checkpoint size), measured in the same run: one
+transaction per batch (the ratio's reference) and, for context, 16 batches per transaction
+(what a perfect group commit of 16 connections could reach).
 
 Goals on a 2-core machine (issue 15): >= 40,000 users/s with unique random ids over HTTP and a
 ratio >= 0.5 to the reference. Figures are noisy on a shared machine; the run is bounded and
