@@ -28,10 +28,9 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from traitbase.domain.analytics.errors import STATUS, QueryError
 from traitbase.domain.analytics.tenant import require_query_scope
-from traitbase.errors import Unauthenticated
-from traitbase.faces.common.auth import verify_token
 from traitbase.faces.mcp import envelope
 from traitbase.faces.mcp.server import Caller, Forward, build_caller_server
+from traitbase.faces.query.admission import verified_key
 
 PATH = "/mcp"
 _INTERNAL_BASE = "http://traitbase.internal"
@@ -56,12 +55,7 @@ def _token_of(request: Request) -> str:
 async def _caller(request: Request) -> QueryKeyUser:
     """Verify the key and pick the profile: the key's own project, or ``?profileId=`` for an organization key."""
     token = _token_of(request)
-    if not token:
-        raise QueryError(4010)
-    try:
-        principal = await verify_token(request, token)
-    except Unauthenticated:
-        raise QueryError(4011) from None
+    principal = await verified_key(request, token)
     require_query_scope(principal)
     profile = principal.project_id or request.query_params.get("profileId", "").strip()
     if not profile:

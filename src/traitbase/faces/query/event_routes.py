@@ -16,8 +16,9 @@ from starlette.responses import Response
 from traitbase.domain.analytics import event_query, parse
 from traitbase.errors import DomainError
 from traitbase.faces.query import envelope
+from traitbase.faces.query.admission import admit, open_gate
 from traitbase.faces.query.catalog import FILES
-from traitbase.faces.query.router import OPERATIONS, Call, _route, admit, open_gate, router
+from traitbase.faces.query.router import OPERATIONS, Call, _route, router
 
 _DIR = Path(__file__).with_name("event_messages")
 

@@ -21,22 +21,17 @@ from starlette.responses import Response
 
 from traitbase.domain.analytics import parse, service
 from traitbase.domain.analytics.errors import QueryError, missing
-from traitbase.domain.analytics.limits import Budget, LimitExceeded, QueryLimiter
+from traitbase.domain.analytics.limits import QueryLimiter
 from traitbase.domain.analytics.reader import Reader, Tenant
-from traitbase.domain.analytics.tenant import require_query_scope, tenant_for
-from traitbase.domain.keys.principal import Principal
-from traitbase.errors import DomainError, Unauthenticated
-from traitbase.faces.common.auth import ctx_of, verify_token
+from traitbase.domain.analytics.tenant import tenant_for
+from traitbase.errors import DomainError
+from traitbase.faces.common.auth import ctx_of
 from traitbase.faces.common.body import read_capped_body
 from traitbase.faces.query import catalog, envelope
+from traitbase.faces.query.admission import admit, limiter_of, open_gate
 
 router = APIRouter(prefix="/open-api/v1", tags=["query"])
 log = logging.getLogger(__name__)
-
-
-def limiter_of(request: Request) -> QueryLimiter:
-    """The app's query budget counter (tests move its ``clock``)."""
-    return ctx_of(request).query_limiter
 
 
 def _today(limiter: QueryLimiter) -> date:
@@ -68,41 +63,6 @@ class Call:
 
 
 Operation = Callable[[Call], Any]
-
-
-@dataclass
-class Gate:
-    """The budget an answer reports: the anonymous one until the key is known, then the key's."""
-
-    budget: Budget
-
-
-async def admit(request: Request, gate: Gate) -> Principal:
-    """The key (4010 / 4011), its query scope (4031) and one hit on its plan's budget (4290 / 4291).
-
-    ``gate.budget`` is kept current at each step, so an error answer carries the headers of the
-    budget as it stood when the call was refused.
-    """
-    limiter = limiter_of(request)
-    token = request.headers.get("x-api-key", "").strip()
-    if not token:
-        raise QueryError(4010)
-    try:
-        principal = await verify_token(request, token)
-    except Unauthenticated:
-        raise QueryError(4011) from None
-    gate.budget = limiter.peek(principal.key_id, principal.plan)
-    require_query_scope(principal)
-    try:
-        gate.budget = limiter.hit(principal.key_id, principal.plan)
-    except LimitExceeded as exc:
-        gate.budget = exc.budget
-        raise
-    return principal
-
-
-def open_gate(request: Request) -> Gate:
-    return Gate(limiter_of(request).peek("", ctx_of(request).settings.default_plan))
 
 
 async def _frame(request: Request, operation: Operation) -> Response:
