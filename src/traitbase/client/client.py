@@ -19,6 +19,7 @@ from traitbase.client.experiences import AsyncExperiences, Experiences
 from traitbase.client.imports import AsyncImports, Imports
 from traitbase.client.pages import AsyncPages, Pages
 from traitbase.client.query import Query
+from traitbase.client.query_async import AsyncQuery
 
 T = TypeVar("T")
 
@@ -105,6 +106,7 @@ class AsyncClient(_Base):
         self.admin = AsyncAdmin(self._run)
         self.pages = AsyncPages(self._run)
         self.experiences = AsyncExperiences(self._run)
+        self.query = AsyncQuery(self._run, token or "")
         self.imports = AsyncImports(self._run, self._core)
         self.events = AsyncEvents(self._run)
         self.audiences = AsyncAudiences(self._run, partial(stream_async, self._http, self._core), token)

@@ -8,18 +8,20 @@ by E), and through ``/v1/actions`` user u1's ``gallery_item_impression {position
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
+import httpx
 import orjson
 import pytest
 from typer.testing import CliRunner
 
 from tests.conftest import Env
 from tests.faces.query import exp_fixture
-from tests.faces.query.fixture import END, START
+from tests.faces.query.fixture import END, LP, START
 from traitbase.cli import common, output
 from traitbase.cli.main import app
-from traitbase.client import Client
+from traitbase.client import AsyncClient, Client
 from traitbase.client.errors import APIError
 
 GALLERY = "gallery_item_impression"
@@ -141,3 +143,44 @@ def test_cli_experiences_and_abtest(data: Env, qkey: str, growth: None, exp: dic
     assert "Tablet" in table and "v3 Old" in table
     refused = _cli(data, qkey, monkeypatch, "abtest", eid, *dates, "-c", "nope", code=1)
     assert "compareBy" in refused
+
+
+def test_async_client_query_gives_the_sync_answers(data: Env, qkey: str, sdk: Client, exp: dict[str, Any]) -> None:
+    """Every ``AsyncClient.query`` call against the same data: the synchronous client's answer, errors alike."""
+    pid, eid = data.boot.project_id, exp["id"]
+    span = {"start": START, "end": END}
+    page = {"profile_id": pid, "url": LP, **span}
+
+    def calls(q: Any) -> list[Any]:
+        return [
+            q.events(profile_id=pid, dimensions=["eventName", "day"], **span),
+            q.events.fields(lang="ZH"),
+            q.experiences.list(pid),
+            q.experiences.user_properties(pid),
+            q.experiences.overview(pid, [eid], metrics=["views"], **span),
+            q.experiences.metrics(pid, eid, **span),
+            q.experiences.insight(pid, eid, dimension="terminalType", **span),
+            q.experiences.abtest(pid, eid, compare_by="clickedUsers", **span),
+            q.experiences.abtest_insight(pid, eid, compare_by="clickedUsers", dimension="terminalType", **span),
+            q.experiences.form(pid, eid, "v1", **span),
+            q.filter_values(pid, "browser"),
+            q.page_metrics(**page),
+            q.page_insight("day", **page),
+            q.block_metrics(device="PC", **page),
+            q.element_metrics(device="PC", **page),
+            q.heatmap("scroll_map", **page),
+        ]
+
+    async def run() -> tuple[list[Any], int]:
+        async with AsyncClient("http://testserver", qkey, transport=httpx.ASGITransport(app=data.app)) as c:
+            answers = [await call for call in calls(c.query)]
+            try:
+                await c.query.experiences.abtest(pid, eid, compare_by="goalReached", **span)
+            except APIError as exc:
+                return answers, int(exc.body["code"])
+        return answers, 0
+
+    answers, code = asyncio.run(run())
+    assert answers == calls(sdk.query)
+    assert answers[0]["rows"] and answers[5]["viewedUsers"]["value"] == 5  # real answers, not empty ones
+    assert code == 4013
