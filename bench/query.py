@@ -263,9 +263,7 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--events", type=int, default=10_000_000)
     ap.add_argument("--repeat", type=int, default=15)
-    ap.add_argument(
-        "--memory", default="1GB", help="warehouse_memory_limit for both sides (the default 128MB is too small)"
-    )
+    ap.add_argument("--memory", default=None, help="warehouse_memory_limit for both sides (default: the setting's)")
     args = ap.parse_args()
     now = datetime.now(UTC).replace(tzinfo=None)
     start, end = (now - timedelta(days=DAYS - 1)).date().isoformat(), now.date().isoformat()
@@ -273,7 +271,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="tb-bench-query-") as tmp:
         data = Path(tmp)
         project, token = setup(data)
-        settings = Settings(data_dir=data, access_log=False, log_level="WARNING", warehouse_memory_limit=args.memory)
+        memory = {"warehouse_memory_limit": args.memory} if args.memory else {}
+        settings = Settings(data_dir=data, access_log=False, log_level="WARNING", **memory)
         t0 = time.perf_counter()
         tables = generate(project, args.events, now.replace(tzinfo=UTC))
         rows = sum(t.num_rows for n, t in tables.items() if n != collect.VISITS)
@@ -285,7 +284,7 @@ def main() -> int:
         limits = {
             "TRAITBASE_PLAN_FREE_PER_MINUTE": "100000",
             "TRAITBASE_PLAN_FREE_PER_DAY": "1000000",
-            "TRAITBASE_WAREHOUSE_MEMORY_LIMIT": args.memory,
+            **({"TRAITBASE_WAREHOUSE_MEMORY_LIMIT": args.memory} if args.memory else {}),
         }
         server = start_server(data, port, TRAITBASE_JOB_WORKERS="0", **limits)  # fmt: skip
         try:

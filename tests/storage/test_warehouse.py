@@ -248,3 +248,43 @@ def test_app_opens_the_warehouse_with_the_settings(tmp_path: Path) -> None:
     finally:
         w.close()
     assert res.rows == [("190.7 MiB", 1, str(tmp_path / "warehouse.tmp"))]
+
+
+def test_a_bulk_load_runs_within_the_load_memory_budget_and_gives_the_pool_back(tmp_path: Path) -> None:
+    wh = DuckDBWarehouse(tmp_path / "w.duckdb", memory_limit="512MB", load_memory_limit="96MB")
+    try:
+
+        def limit(tx: Any) -> str:
+            return str(tx.execute("SELECT current_setting('memory_limit')")[0][0])
+
+        def step(tx: Any) -> tuple[str, str, str]:
+            before = limit(tx)
+            with tx.bulk_load():
+                during = limit(tx)
+            return before, during, limit(tx)
+
+        def failing(tx: Any) -> None:
+            with tx.bulk_load():
+                raise ValueError("the file could not be read")
+
+        outcome = wh.submit(WriteOp(step=step)).result()
+        assert isinstance(outcome, Written)
+        before, during, after = outcome.value
+        # DuckDB reports sizes in its own units (e.g. 488.2 MiB for 512MB): compare them by order.
+        assert "MiB" in during and float(during.split()[0]) < 100 < float(before.split()[0])
+        assert after == before
+        with pytest.raises(ValueError):
+            wh.submit(WriteOp(step=failing)).result()
+        assert wh.submit(WriteOp(step=limit)).result().value == before  # restored after a failed load too
+    finally:
+        wh.close()
+
+
+def test_memory_sizes_are_checked_before_they_reach_duckdb() -> None:
+    from pydantic import ValidationError
+
+    from traitbase.config import Settings
+
+    with pytest.raises(ValidationError):
+        Settings(warehouse_load_memory_limit="128MB'; DROP TABLE events; --")
+    assert Settings(warehouse_load_memory_limit="2GB").warehouse_load_memory_limit == "2GB"

@@ -137,10 +137,20 @@ class StorageSettings(BaseModel):
         100_000, description="Most rows one warehouse read returns; longer results are cut and marked truncated."
     )
     warehouse_memory_limit: str = Field(
-        "128MB",
+        "512MB",
+        pattern=r"^\s*\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$",
         description=(
-            "DuckDB `memory_limit` of the warehouse (e.g. `256MB`, `2GB`): its buffer pool; big loads and "
-            "queries spill to `warehouse_temp_dir` beyond it."
+            "DuckDB `memory_limit` of the warehouse (e.g. `256MB`, `2GB`): its buffer pool; queries "
+            "spill to `warehouse_temp_dir` beyond it. Heatmap queries over ~10M tracker events want 512MB."
+        ),
+    )
+    warehouse_load_memory_limit: str = Field(
+        "128MB",
+        pattern=r"^\s*\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$",
+        description=(
+            "The warehouse's buffer pool while a bulk audience load runs (DuckDB has one limit per "
+            "database, lowered for the load and restored after): bounds the server's memory during "
+            "loads of tens of millions of ids; queries meanwhile spill."
         ),
     )
     warehouse_threads: int = Field(

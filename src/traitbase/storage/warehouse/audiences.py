@@ -98,6 +98,14 @@ def load_members_duckdb(
     staging copy). The previous version is deleted only after every file loaded, in the
     same transaction.
     """
+    # The DuckDB writer's transaction shrinks the buffer pool to the bulk-load budget meanwhile.
+    with tx.bulk_load():  # type: ignore[attr-defined]
+        return _load_duckdb(tx, t, sources=sources, file_format=file_format, max_id_length=max_id_length)
+
+
+def _load_duckdb(
+    tx: WriteTx, t: Target, *, sources: Sequence[Source], file_format: str, max_id_length: int
+) -> LoadCounts:
     key = [t.project, t.environment, t.audience_id]
     try:
         # A retried load (the worker died mid-way) may have left this version's rows: start clean.

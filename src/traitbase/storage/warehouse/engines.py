@@ -47,6 +47,7 @@ def _open_duckdb(settings: Settings) -> Warehouse:
             read_max_rows=settings.warehouse_read_max_rows,
             idempotency_ttl=settings.idempotency_ttl_seconds,
             memory_limit=settings.warehouse_memory_limit,
+            load_memory_limit=settings.warehouse_load_memory_limit,
             threads=settings.warehouse_threads,
             temp_dir=settings.resolved_warehouse_temp_dir,
         )
