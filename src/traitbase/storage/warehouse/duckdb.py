@@ -114,7 +114,12 @@ class _Tx:
         if self._load_memory == self._memory:
             yield
             return
-        self.conn.execute(f"SET memory_limit = '{_size(self._load_memory)}'")
+        try:
+            self.conn.execute(f"SET memory_limit = '{_size(self._load_memory)}'")
+        except duckdb.Error as exc:  # the pool could not shrink now (pinned by running queries)
+            log.warning("bulk load runs with the query-sized buffer pool: %s", str(exc).splitlines()[0])
+            yield
+            return
         try:
             yield
         finally:
