@@ -50,12 +50,14 @@ def test_create_and_get_project(env: Env) -> None:
             "org_id": env.boot.org_id,
             "name": "Shop",
             "site_key": data["site_key"],
+            "sandbox_site_key": data["sandbox_site_key"],
             "timezone": "Asia/Tokyo",
             "environments": ["production", "sandbox"],
             "created_at": ISO_UTC,
         }
     }
     assert len(data["id"]) == 8 and int(data["id"], 16) >= 0 and data["id"] == data["id"].lower()
+    assert data["site_key"].startswith("tbs_") and data["sandbox_site_key"].startswith("tbx_")
     assert env.client.get(f"/admin/v1/projects/{data['id']}", headers=env.admin).json() == r.json()
     listed = env.client.get("/admin/v1/projects", headers=env.admin).json()["data"]
     assert [p["id"] for p in listed] == [env.boot.project_id, data["id"]]

@@ -38,6 +38,7 @@ VIEWS: dict[str, list[tuple[str, str]]] = {
         ("org_id", "Org"),
         ("name", "Name"),
         ("site_key", "Site key"),
+        ("sandbox_site_key", "Sandbox site key"),
         ("timezone", "Timezone"),
         ("created_at", "Created"),
     ],

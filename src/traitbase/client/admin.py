@@ -26,7 +26,8 @@ class Project(TypedDict):
     id: str
     org_id: int
     name: str
-    site_key: str
+    site_key: str  # the tracker's key for production
+    sandbox_site_key: str  # the tracker's key for the sandbox (staging sites)
     timezone: str
     environments: list[str]
     created_at: str | None

@@ -36,11 +36,12 @@ def env(env: Env) -> Env:
     return env
 
 
-def site_key(env: Env, project_id: str | None = None) -> str:
+def site_key(env: Env, project_id: str | None = None, *, environment: str = "production") -> str:
+    """The project's public site key for ``environment`` (its ``sandbox_site_key`` for the sandbox)."""
     with env.app.state.ctx.db.read() as s:
         proj = projects.get_project(s, project_id or env.boot.project_id)
         assert proj is not None
-        return str(proj.site_key)
+        return str(proj.site_key if environment == "production" else proj.sandbox_site_key)
 
 
 def batch(*events: dict[str, Any], visitor: str = "visitor-1", sent_at: int | None = None, **top: Any) -> bytes:

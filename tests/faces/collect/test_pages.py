@@ -16,8 +16,9 @@ def put_page(env: Env, headers: dict[str, str], **body: Any) -> Any:
     return env.client.put(f"/admin/v1/projects/{env.boot.project_id}/pages", json=body, headers=headers)
 
 
-def config(env: Env, url: str, device: str = "PC") -> dict[str, Any]:
-    r = env.client.get("/collect/config", params={"site": site_key(env), "url": url, "device": device})
+def config(env: Env, url: str, device: str = "PC", *, environment: str = "production") -> dict[str, Any]:
+    site = site_key(env, environment=environment)
+    r = env.client.get("/collect/config", params={"site": site, "url": url, "device": device})
     assert r.status_code == 200
     data: dict[str, Any] = r.json()
     return data
@@ -85,9 +86,10 @@ def test_a_sandbox_key_never_touches_production_configuration(env: Env) -> None:
     assert (r.status_code, r.json()["message"]) == (404, "project not found")
     r = env.client.get(f"/admin/v1/projects/{env.boot.project_id}/pages", headers=sandbox)
     assert r.status_code == 404
-    # Its own environment is fine, and the tracker (production) does not see it.
+    # Its own environment is fine: the sandbox site key's tracker sees it, the production one does not.
     assert put_page(env, sandbox, url="https://shop.example/", environment="sandbox", blocks=[HERO]).status_code == 200
     assert config(env, "https://shop.example/")["blocks"] == []
+    assert config(env, "https://shop.example/", environment="sandbox")["blocks"] == [HERO]
 
 
 def test_keys_of_another_project_or_without_admin_scope_are_refused(env: Env) -> None:

@@ -69,3 +69,43 @@ def test_a_site_key_of_one_project_cannot_write_into_another(env: Env) -> None:
         env, "SELECT project, count(*) AS n FROM tracker_visitors GROUP BY project ORDER BY project = ? DESC", [a]
     )
     assert visitors == [{"project": a, "n": 1}, {"project": b, "n": 1}]
+
+
+def test_the_sandbox_site_key_writes_the_sandbox_and_only_it(env: Env) -> None:
+    """Tracker data follows its key's environment, and each environment's query keys see only their own."""
+    pid = env.boot.project_id
+    production, sandbox = site_key(env), site_key(env, environment="sandbox")
+    assert production.startswith("tbs_") and sandbox.startswith("tbx_") and production != sandbox
+    assert (
+        post(env, batch(pageview("s1", T, url="https://staging.example/"), visitor="tester"), site=sandbox).status_code
+        == 204
+    )
+    # The body cannot move a batch to the other environment: the key decides.
+    assert post(env, batch(pageview("p1", T), environment="sandbox"), site=production).status_code == 204
+    got = rows(env, "SELECT environment, url FROM tracker_pageviews ORDER BY environment")
+    assert got == [
+        {"environment": "production", "url": "https://shop.example/"},
+        {"environment": "sandbox", "url": "https://staging.example/"},
+    ]
+    day = "2024-12-01"  # T; the query face's clock on that day, so the plan's retention allows it
+    env.app.state.ctx.query_limiter.clock = lambda: T / 1000 + 3600
+    for environment, url, seen in (
+        ("sandbox", "https://staging.example/", 1),
+        ("production", "https://staging.example/", 0),
+        ("production", "https://shop.example/", 1),
+        ("sandbox", "https://shop.example/", 0),
+    ):
+        key = env.key(["query"], environment=environment)
+        body = {"queryType": "page_metrics", "profileId": pid, "url": url, "startDate": day, "endDate": day,
+                "deviceType": "ALL", "metrics": ["pv"]}  # fmt: skip
+        r = env.client.post("/open-api/v1/heatmap/query", json=body, headers={"x-api-key": key})
+        assert (r.status_code, r.json()["data"]) == (200, {"pv": seen}), (environment, url, r.text)
+    # Like the production key, the sandbox site key reaches nothing else.
+    r = env.client.get("/admin/v1/projects", headers={"Authorization": f"Bearer {sandbox}"})
+    assert r.status_code == 401
+
+
+def test_the_admin_api_shows_both_site_keys(env: Env) -> None:
+    r = env.client.get(f"/admin/v1/projects/{env.boot.project_id}", headers=env.admin)
+    data = r.json()["data"]
+    assert (data["site_key"], data["sandbox_site_key"]) == (site_key(env), site_key(env, environment="sandbox"))

@@ -1,9 +1,10 @@
 """Site keys: which project a public site key writes into, cached briefly in process memory.
 
 A site key is public (it sits in every page's HTML) and write-only: it resolves to a project
-for ``/collect`` and ``/collect/config`` and to nothing else — no API key verifier accepts it,
-and ``/collect`` accepts nothing but it. Tracker data goes to the project's production
-environment (a site key has no sandbox twin; test a site against a separate project).
+and an environment for ``/collect`` and ``/collect/config`` and to nothing else — no API key
+verifier accepts it, and ``/collect`` accepts nothing but it. Each project has two: ``site_key``
+(``tbs_...``) writes its production environment, ``sandbox_site_key`` (``tbx_...``) its sandbox,
+for staging sites; as with API keys, the environment comes from the key alone.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from traitbase.domain.keys.principal import Principal
 from traitbase.storage.db import Database
 from traitbase.storage.repos import projects as project_repo
 
-SITE_ENVIRONMENT = "production"
 MAX_SITE_KEY = 64
 
 
@@ -50,8 +50,10 @@ class SiteDirectory:
         entry = self.cached(site_key)
         if entry is None:
             with self._db.read() as s:
-                proj = project_repo.get_by_site_key(s, site_key)
-                site = None if proj is None else Site(project=proj.id, environment=SITE_ENVIRONMENT, org_id=proj.org_id)
+                found = project_repo.get_by_site_key(s, site_key)
+                site = (
+                    None if found is None else Site(project=found[0].id, environment=found[1], org_id=found[0].org_id)
+                )
             entry = _Entry(expires=time.monotonic() + self._cache_seconds, site=site)
             with self._lock:
                 if len(self._cache) > 100_000:

@@ -36,6 +36,7 @@ def first_start(s: Session, settings: Settings, *, now_iso: str) -> BootstrapRes
         org_id=org.id,
         name=settings.bootstrap_project_name,
         site_key="tbs_" + secrets.token_urlsafe(18),
+        sandbox_site_key="tbx_" + secrets.token_urlsafe(18),
         timezone="UTC",
     )
     key_id, secret = new_key_id(), new_secret()

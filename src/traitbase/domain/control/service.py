@@ -87,6 +87,7 @@ def create_project(s: Session, p: Principal, *, org_id: int, name: str, timezone
         org_id=org_id,
         name=_name(name),
         site_key="tbs_" + secrets.token_urlsafe(18),
+        sandbox_site_key="tbx_" + secrets.token_urlsafe(18),
         timezone=timezone,
     )
 

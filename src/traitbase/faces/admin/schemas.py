@@ -58,6 +58,7 @@ def project_out(p: Project) -> dict[str, Any]:
         "org_id": p.org_id,
         "name": p.name,
         "site_key": p.site_key,
+        "sandbox_site_key": p.sandbox_site_key,
         "timezone": p.timezone,
         "environments": ["production", "sandbox"],
         "created_at": _ts(p.created_at),

@@ -25,7 +25,8 @@ class Project(Base):
     id: Mapped[str] = mapped_column(String(8), primary_key=True)
     org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(200))
-    site_key: Mapped[str] = mapped_column(String(64), unique=True)
+    site_key: Mapped[str] = mapped_column(String(64), unique=True)  # tracker data -> production
+    sandbox_site_key: Mapped[str] = mapped_column(String(64), unique=True)  # tracker data -> sandbox
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
