@@ -15,7 +15,10 @@ from traitbase.app import create_app
 
 def test_init_json_bootstraps_once_and_the_token_is_a_working_admin_key(tmp_path: Path) -> None:
     data = parse(run("init", "--data-dir", str(tmp_path), "--json"))
-    assert sorted(data) == ["admin_key_id", "admin_token", "created", "org_id", "project_id", "site_key"]
+    assert sorted(data) == [
+        "admin_key_id", "admin_token", "created", "org_id", "project_id", "sandbox_site_key", "site_key"
+    ]  # fmt: skip
+    assert data["site_key"].startswith("tbs_") and data["sandbox_site_key"].startswith("tbx_")
     assert (data["created"], data["org_id"]) == (True, 1)
     assert re.fullmatch(r"[0-9a-f]{8}", data["project_id"])
     assert data["admin_token"].startswith(f"tb-{data['admin_key_id']}.")
@@ -49,7 +52,9 @@ def test_init_without_json_prints_each_value_on_its_own_line(tmp_path: Path) -> 
     result = run("init", "--data-dir", str(tmp_path))
     assert result.exit_code == 0, result.output
     lines = dict(line.split(": ", 1) for line in result.stdout.splitlines() if ": " in line)
-    assert sorted(lines) == ["Admin key ID", "Admin token", "Organization ID", "Project ID", "Site key"]
+    assert sorted(lines) == [
+        "Admin key ID", "Admin token", "Organization ID", "Project ID", "Sandbox site key", "Site key"
+    ]  # fmt: skip
     assert lines["Admin token"].startswith(f"tb-{lines['Admin key ID']}.")
     assert result.stdout.rstrip().endswith("Save the admin token now; it is shown this once and never again.")
 

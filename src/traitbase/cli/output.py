@@ -149,6 +149,7 @@ def bootstrap(result: Mapping[str, Any] | None, *, as_json: bool) -> None:
             "Organization ID": result["org_id"],
             "Project ID": result["project_id"],
             "Site key": result["site_key"],
+            "Sandbox site key": result["sandbox_site_key"],
             "Admin key ID": result["admin_key_id"],
             "Admin token": result["admin_token"],
         },

@@ -20,6 +20,7 @@ class BootstrapResult:
     org_id: int
     project_id: str
     site_key: str
+    sandbox_site_key: str
     admin_key_id: str
     admin_token: str
 
@@ -57,6 +58,7 @@ def first_start(s: Session, settings: Settings, *, now_iso: str) -> BootstrapRes
         org_id=org.id,
         project_id=proj.id,
         site_key=proj.site_key,
+        sandbox_site_key=proj.sandbox_site_key,
         admin_key_id=key_id,
         admin_token=format_token(key_id, secret),
     )
