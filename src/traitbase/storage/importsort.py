@@ -31,6 +31,8 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from traitbase.kit.procs import wait_or_kill
+
 SORTED_NAME = "sorted.parquet"
 LINES_NAME = "lines.bin"
 
@@ -115,11 +117,7 @@ def _sort_apart(staged: Iterator[StagedLines], *, work_dir: Path, memory_mb: int
     finally:
         down.close()
         up.close()
-        try:
-            proc.wait(60)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
+        wait_or_kill(proc, 60)
     if proc.returncode != 0:
         raise RuntimeError(f"the import sort process failed (exit code {proc.returncode})")
     return count

@@ -44,6 +44,7 @@ from traitbase.domain.imports.ops import Applier
 from traitbase.domain.imports.parse import Chunk, ImportLimits, JsonChunk
 from traitbase.domain.imports.reader import LineBatch
 from traitbase.domain.imports.sortedrun import key_of
+from traitbase.kit.procs import wait_or_kill
 from traitbase.storage.importsort import LineFile, SortedRows
 
 # Sorted runs of more lines than this are applied with helper processes (starting one costs
@@ -132,11 +133,7 @@ class FoldPool:
                 down.send(None)
             down.close()
             up.close()
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(5)
+            wait_or_kill(proc, 10)
         self._procs = []
         self.lines.close()
 
