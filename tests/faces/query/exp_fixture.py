@@ -18,7 +18,23 @@ from typing import Any
 
 from tests.conftest import Env
 from tests.faces.collect.conftest import site_key
-from tests.faces.query.fixture import CAMPAIGN_URL, CART, DAY, HOUR, LP, MIN, REF_URL, UA, T, _ev, _pv, _send
+from tests.faces.query.conftest import Ask
+from tests.faces.query.fixture import (
+    CAMPAIGN_URL,
+    CART,
+    DAY,
+    END,
+    HOUR,
+    LP,
+    MIN,
+    REF_URL,
+    START,
+    UA,
+    T,
+    _ev,
+    _pv,
+    _send,
+)
 
 SEC = 1000
 EXPERIENCE: dict[str, Any] = {
@@ -84,3 +100,16 @@ def build(env: Env) -> dict[str, Any]:
     assert r.status_code == 200, r.text
     stored: dict[str, Any] = r.json()["data"]
     return stored
+
+
+def call(ask: Ask, path: str, **body: Any) -> Any:
+    """``POST /open-api/v1/experience/{path}`` over the data set's range unless the body says otherwise."""
+    return ask(f"/open-api/v1/experience/{path}", **{"startDate": START, "endDate": END, **body})
+
+
+def ok(ask: Ask, path: str, **body: Any) -> Any:
+    """``call``'s ``data``, once the answer is a 200 with code 200."""
+    r = call(ask, path, **body)
+    assert r.status_code == 200, r.text
+    assert r.json()["code"] == 200
+    return r.json()["data"]

@@ -32,8 +32,8 @@ import pytest
 from tests.conftest import Env
 from tests.faces.collect.conftest import site_key
 from tests.faces.query.conftest import Ask
-from tests.faces.query.exp_fixture import SEC, _x
-from tests.faces.query.fixture import DAY, END, HOUR, LP, START, UA, T, _click, _ev, _pv, _send
+from tests.faces.query.exp_fixture import SEC, _x, ok
+from tests.faces.query.fixture import DAY, HOUR, LP, UA, T, _click, _ev, _pv, _send
 
 THANKS = "https://shop.example/thanks"
 EXPERIENCE: dict[str, Any] = {
@@ -111,12 +111,6 @@ def derived(counted: Env) -> str:
         _buy("dg-u1", tu + 2 * SEC, THANKS),
     ])  # fmt: skip
     return eid
-
-
-def ok(ask: Ask, path: str, **body: Any) -> Any:
-    r = ask(f"/open-api/v1/experience/{path}", **{"startDate": START, "endDate": END, **body})
-    assert r.status_code == 200, r.text
-    return r.json()["data"]
 
 
 GOALS = [

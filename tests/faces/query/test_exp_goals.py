@@ -25,7 +25,7 @@ import pytest
 from tests.conftest import Env
 from tests.faces.collect.conftest import site_key
 from tests.faces.query.conftest import Ask
-from tests.faces.query.exp_fixture import SEC, _x
+from tests.faces.query.exp_fixture import SEC, _x, ok
 from tests.faces.query.fixture import END, LP, MIN, START, UA, T, _pv, _send
 
 BAR: dict[str, Any] = {
@@ -69,12 +69,6 @@ def bar(counted: Env) -> str:
                              goal=goal, fields=fields))  # fmt: skip
         _send(data, key, f"goal-visitor-{who}", UA["pc"], events)
     return eid
-
-
-def ok(ask: Ask, path: str, **body: Any) -> Any:
-    r = ask(f"/open-api/v1/experience/{path}", **{"startDate": START, "endDate": END, **body})
-    assert r.status_code == 200, r.text
-    return r.json()["data"]
 
 
 GOALS = [

@@ -12,7 +12,7 @@ import pytest
 from tests.conftest import Env
 from tests.faces.query import exp_fixture
 from tests.faces.query.conftest import Ask
-from tests.faces.query.fixture import END, START
+from tests.faces.query.exp_fixture import call, ok
 from traitbase.domain.analytics.errors import STATUS
 
 
@@ -31,18 +31,6 @@ def data(counted: Env) -> Env:
 @pytest.fixture(scope="module")
 def exp(counted: Env) -> dict[str, Any]:
     return exp_fixture.build(counted)
-
-
-def call(ask: Ask, path: str, **body: Any) -> Any:
-    r = ask(f"/open-api/v1/experience/{path}", **{"startDate": START, "endDate": END, **body})
-    return r
-
-
-def ok(ask: Ask, path: str, **body: Any) -> Any:
-    r = call(ask, path, **body)
-    assert r.status_code == 200, r.text
-    assert r.json()["code"] == 200
-    return r.json()["data"]
 
 
 def values(obj: Any) -> Any:
