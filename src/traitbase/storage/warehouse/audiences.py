@@ -1,9 +1,9 @@
 """Audience members in the warehouse: bulk loads with ``read_csv``, counts, export pages, lookups.
 
 Writes are steps for the warehouse's single writer (``WriteOp(step=...)``): the writer owns the
-transaction. A load writes the next version beside the live one and drops the old version in the
-same transaction, so a failed load leaves the live members intact. Reads go through the
-warehouse's bounded ``read``.
+transaction. A load writes the next version beside the live one, so a failed load leaves the live
+members intact; the older versions are dropped once the control plane names the new one live
+(``drop_older_versions``), on every engine alike. Reads go through the warehouse's bounded ``read``.
 
 The member table has no index or key on purpose: an ART index makes a bulk append of millions of
 ids several times slower. Loads append contiguous row groups, so the per-row-group min/max of
@@ -92,11 +92,12 @@ def load_members(
 def load_members_duckdb(
     tx: WriteTx, t: Target, *, sources: Sequence[Source], file_format: str, max_id_length: int
 ) -> LoadCounts:
-    """Load every source as ``t.version`` and make it the audience's only version (inside the writer's tx).
+    """Load every source as ``t.version`` beside the live version (inside the writer's tx).
 
     One ``INSERT ... SELECT ... FROM read_csv`` per file straight into ``audience_members`` (no
-    staging copy). The previous version is deleted only after every file loaded, in the
-    same transaction.
+    staging copy). Older versions stay until the control plane has switched to this one
+    (``drop_older_versions``, run by the load job, as on ClickHouse): readers only ever read the
+    version it names.
     """
     # The DuckDB writer's transaction shrinks the buffer pool to the bulk-load budget meanwhile.
     with tx.bulk_load():  # type: ignore[attr-defined]
@@ -137,7 +138,7 @@ def _load_duckdb(
         failed = int(bad[0][0]) if bad else 0
         tx.execute(
             "DELETE FROM audience_members WHERE project = ? AND environment = ? AND audience_id = ? "
-            "AND (version <> ? OR member_id = '')",
+            "AND version = ? AND member_id = ''",
             [*key, t.version],
         )
     except duckdb.Error as exc:
