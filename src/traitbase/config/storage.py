@@ -14,6 +14,8 @@ Plan = Literal["free", "free_trial", "growth"]
 
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+# A memory size as DuckDB spells it (``512MB``, ``2GB``); the warehouse checks it again before a SET.
+MEMORY_SIZE = r"^\s*\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$"
 
 
 class StorageSettings(BaseModel):
@@ -138,7 +140,7 @@ class StorageSettings(BaseModel):
     )
     warehouse_memory_limit: str = Field(
         "512MB",
-        pattern=r"^\s*\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$",
+        pattern=MEMORY_SIZE,
         description=(
             "DuckDB `memory_limit` of the warehouse (e.g. `256MB`, `2GB`): its buffer pool; queries "
             "spill to `warehouse_temp_dir` beyond it. Heatmap queries over ~10M tracker events want 512MB."
@@ -146,7 +148,7 @@ class StorageSettings(BaseModel):
     )
     warehouse_load_memory_limit: str = Field(
         "128MB",
-        pattern=r"^\s*\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$",
+        pattern=MEMORY_SIZE,
         description=(
             "The warehouse's buffer pool while a bulk audience load runs (DuckDB has one limit per "
             "database, lowered for the load and restored after): bounds the server's memory during "

@@ -51,9 +51,10 @@ class SiteDirectory:
         if entry is None:
             with self._db.read() as s:
                 found = project_repo.get_by_site_key(s, site_key)
-                site = (
-                    None if found is None else Site(project=found[0].id, environment=found[1], org_id=found[0].org_id)
-                )
+                site = None
+                if found is not None:
+                    proj, environment = found
+                    site = Site(project=proj.id, environment=environment, org_id=proj.org_id)
             entry = _Entry(expires=time.monotonic() + self._cache_seconds, site=site)
             with self._lock:
                 if len(self._cache) > 100_000:

@@ -24,6 +24,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from traitbase.config.storage import MEMORY_SIZE
 from traitbase.errors import Unavailable
 from traitbase.storage.batching import GroupCommitQueue
 from traitbase.storage.warehouse.base import (
@@ -72,7 +73,7 @@ def migrate(conn: duckdb.DuckDBPyConnection) -> int:
     return current
 
 
-_SIZE = re.compile(r"^\s*\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$", re.IGNORECASE)
+_SIZE = re.compile(MEMORY_SIZE, re.IGNORECASE)
 
 
 def _size(value: str) -> str:
