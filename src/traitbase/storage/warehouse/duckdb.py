@@ -91,12 +91,8 @@ class _Tx:
     only once COMMIT has returned, so such a copy never holds what a failed group did not store.
     """
 
-    def __init__(
-        self,
-        conn: duckdb.DuckDBPyConnection,
-        writer_cache: dict[str, Any],
-        memory: tuple[str, str] = ("128MB", "128MB"),
-    ) -> None:
+    def __init__(self, conn: duckdb.DuckDBPyConnection, writer_cache: dict[str, Any], memory: tuple[str, str]) -> None:
+        """``memory``: the pool's size for queries and for bulk loads (``bulk_load``)."""
         self.conn = conn
         self.writer_cache = writer_cache
         self.after_commit: list[Callable[[], None]] = []
