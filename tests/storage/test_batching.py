@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from concurrent.futures import Future
+from typing import Any
 
 import pytest
 
@@ -142,3 +144,60 @@ def test_linger_fills_a_group_up_to_its_limit() -> None:
     assert [f.result(timeout=30) for f in futures] == [0, 1, 2]
     q.close()
     assert groups == [[0, 1, 2]]
+
+
+def test_awaited_requests_are_settled_on_their_loop_once_per_group() -> None:
+    gate = threading.Event()
+    groups: list[list[int]] = []
+
+    def apply(batch: list[int]) -> list[object]:
+        gate.wait(5)
+        groups.append(list(batch))
+        return [Failed(ValueError("bad 3")) if x == 3 else x * 10 for x in batch]
+
+    q: GroupCommitQueue[int] = GroupCommitQueue(apply, name="t", max_items=100)
+
+    async def main() -> tuple[list[object], int]:
+        loop = asyncio.get_running_loop()
+        calls = 0
+        threadsafe = loop.call_soon_threadsafe
+
+        def counted(*args: Any, **kwargs: Any) -> Any:
+            nonlocal calls
+            calls += 1
+            return threadsafe(*args, **kwargs)
+
+        loop.call_soon_threadsafe = counted  # type: ignore[method-assign,assignment]
+        blocker = q.submit_async(0)  # holds the writer until the rest are queued behind it
+        waiting = [q.submit_async(x) for x in (1, 2, 3, 4)]
+        gate.set()
+        await blocker
+        got = await asyncio.gather(*waiting, return_exceptions=True)
+        return got, calls
+
+    got, calls = asyncio.run(main())
+    q.close()
+    assert got[:2] == [10, 20] and got[3] == 40
+    assert isinstance(got[2], ValueError) and str(got[2]) == "bad 3"
+    # One call into the loop per group commit, however many requests the group held.
+    assert calls == len(groups) and sum(len(g) for g in groups) == 5 and len(groups) <= 2
+
+
+def test_an_awaited_request_whose_waiter_gave_up_does_not_stop_the_rest() -> None:
+    gate = threading.Event()
+
+    def apply(batch: list[int]) -> list[int]:
+        gate.wait(5)
+        return batch
+
+    q: GroupCommitQueue[int] = GroupCommitQueue(apply, name="t", max_items=100)
+
+    async def main() -> list[int]:
+        blocker = q.submit_async(0)
+        gone, kept = q.submit_async(1), q.submit_async(2)
+        gone.cancel()  # e.g. the client disconnected; its write still commits
+        gate.set()
+        return [await blocker, await kept]
+
+    assert asyncio.run(main()) == [0, 2]
+    q.close()

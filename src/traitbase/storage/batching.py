@@ -12,6 +12,9 @@ The rules every writer gets from here, once:
 - ``apply`` may report a failure per request (``Failed``) or raise for the whole group; a group
   that raises is retried one request at a time, so one bad request never fails the others.
 - ``on_idle`` (e.g. expiring old idempotency records) runs on the writer thread between groups.
+- ``submit_async`` is ``submit`` for a caller on an event loop: its asyncio future is settled
+  with the rest of the group's, in one call into that loop per group commit, instead of one
+  cross-thread wake-up (and one ``concurrent.futures.Future`` with its lock) per request.
 - ``linger`` (seconds, default 0): once a group has its first request, wait up to this long for
   more before committing, while the group is below ``max_items``. A commit's cost is mostly
   per commit (the pages it rewrites, one fsync), so when requests arrive a little apart a short
@@ -20,6 +23,7 @@ The rules every writer gets from here, once:
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import queue
 import threading
@@ -45,11 +49,23 @@ class Failed:
 
 
 class _Pending(Generic[T]):
-    __slots__ = ("future", "item")
+    __slots__ = ("future", "item", "loop")
 
-    def __init__(self, item: T) -> None:
+    def __init__(self, item: T, loop: asyncio.AbstractEventLoop | None = None) -> None:
         self.item = item
-        self.future: Future[Any] = Future()
+        self.loop = loop  # None: a concurrent future; else an asyncio future of this loop
+        self.future: Future[Any] | asyncio.Future[Any] = Future() if loop is None else loop.create_future()
+
+
+def _settle_all(settled: list[tuple[asyncio.Future[Any], Any]]) -> None:
+    """On the event loop: one group's results to their waiting requests (a cancelled one is skipped)."""
+    for future, result in settled:
+        if future.cancelled():
+            continue
+        if isinstance(result, Failed):
+            future.set_exception(result.error)
+        else:
+            future.set_result(result)
 
 
 class GroupCommitQueue(Generic[T]):
@@ -80,7 +96,17 @@ class GroupCommitQueue(Generic[T]):
         self._thread.start()
 
     def submit(self, item: T) -> Future[Any]:
-        pending = _Pending(item)
+        future = self._put(_Pending(item))
+        assert isinstance(future, Future)
+        return future
+
+    def submit_async(self, item: T) -> asyncio.Future[Any]:
+        """``submit`` from a coroutine: an awaitable settled on the caller's loop with the rest of its group."""
+        future = self._put(_Pending(item, asyncio.get_running_loop()))
+        assert isinstance(future, asyncio.Future)
+        return future
+
+    def _put(self, pending: _Pending[T]) -> Future[Any] | asyncio.Future[Any]:
         with self._lock:
             if self._closed:
                 raise Unavailable("the server is shutting down", retry_after=1)
@@ -131,22 +157,37 @@ class GroupCommitQueue(Generic[T]):
                 return
 
     def _commit(self, batch: list[_Pending[T]]) -> None:
+        settled: list[tuple[_Pending[T], Any]] = []
+        self._run_group(batch, settled)
+        by_loop: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[Any], Any]]] = {}
+        for pending, result in settled:
+            if pending.loop is not None:
+                assert isinstance(pending.future, asyncio.Future)
+                by_loop.setdefault(pending.loop, []).append((pending.future, result))
+            elif isinstance(result, Failed):
+                pending.future.set_exception(result.error)
+            else:
+                pending.future.set_result(result)
+        for loop, results in by_loop.items():
+            try:
+                loop.call_soon_threadsafe(_settle_all, results)
+            except RuntimeError:  # the loop has closed: nobody is left waiting on it
+                log.warning("%d results arrived after their event loop closed", len(results))
+
+    def _run_group(self, batch: list[_Pending[T]], settled: list[tuple[_Pending[T], Any]]) -> None:
+        """Apply a group, adding (request, result or Failed) to ``settled``; a group that raises is retried singly."""
         try:
             results = self._apply([p.item for p in batch])
         except Exception as exc:
             if len(batch) == 1:
                 log.warning("write failed: %s", exc)
-                batch[0].future.set_exception(exc)
+                settled.append((batch[0], Failed(exc)))
                 return
             log.warning("group commit of %d requests failed (%s); retrying them one by one", len(batch), exc)
             for pending in batch:
-                self._commit([pending])
+                self._run_group([pending], settled)
             return
-        for pending, result in zip(batch, results, strict=True):
-            if isinstance(result, Failed):
-                pending.future.set_exception(result.error)
-            else:
-                pending.future.set_result(result)
+        settled.extend(zip(batch, results, strict=True))
 
     def _idle(self) -> None:
         if self._on_idle is None or time.monotonic() < self._next_idle:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from traitbase.domain.collect.visits import Assignment, Page, Visit, assign
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from traitbase.domain.collect.visits import Assignment, Page, Visit, assign, sweep
 
 MIN = 60_000
 IDLE = 30 * MIN
@@ -66,3 +69,26 @@ def test_visits_older_than_the_recent_ones_count_in_the_number() -> None:
     a = assign(visitor_key=7, recent=recent, visit_count=5, times=[90 * MIN], pages=[], idle_ms=IDLE)
     assert [(v.key == 99, v.number) for v in a.visits] == [(True, 5), (False, 6)]
     assert a.visit_count == 6
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    count=st.integers(min_value=0, max_value=5),
+    minutes=st.lists(st.integers(min_value=0, max_value=40), min_size=1, max_size=12),
+    page_at=st.lists(st.tuples(st.integers(min_value=1, max_value=4), st.integers(min_value=0, max_value=11)),
+                     max_size=6),
+)  # fmt: skip
+def test_the_one_new_visit_shortcut_gives_the_sweeps_answer(
+    count: int, minutes: list[int], page_at: list[tuple[int, int]]
+) -> None:
+    # A visitor with no recent visit whose new times fit in one idle gap takes the shortcut; any
+    # other input takes the sweep. Both must agree wherever the shortcut applies.
+    times = [m * MIN for m in minutes]
+    pages = [page(key, minutes[i % len(minutes)]) for key, i in page_at]
+    args = {"visitor_key": 7, "recent": [], "visit_count": count, "times": times, "idle_ms": IDLE}
+    fast = assign(**args, pages=list(pages))
+    slow = sweep(**args, pages=list(pages))
+    assert (fast.visit_of, fast.merged, fast.visit_count) == (slow.visit_of, slow.merged, slow.visit_count)
+    assert [(v.key, v.number, v.start_ms, v.end_ms, v.events, v.pages) for v in fast.visits] == [
+        (v.key, v.number, v.start_ms, v.end_ms, v.events, v.pages) for v in slow.visits
+    ]

@@ -135,4 +135,4 @@ class Collector:
             idle_ms=int(self.limits.idle_minutes * 60_000),
             digest=rows.batch_digest(site, batch),
         )
-        await asyncio.wrap_future(self.warehouse.submit(store.write_op(payload)))
+        await self.warehouse.submit_async(store.write_op(payload))

@@ -63,6 +63,22 @@ def assign(
     idle_ms: int,
 ) -> Assignment:
     """Cluster stored visits and new activity times so that no gap inside a visit exceeds ``idle_ms``."""
+    if not recent and times and max(times) - min(times) <= idle_ms:
+        return _one_new_visit(visitor_key, visit_count, times, pages)
+    return sweep(visitor_key=visitor_key, recent=recent, visit_count=visit_count, times=times, pages=pages,
+                 idle_ms=idle_ms)  # fmt: skip
+
+
+def sweep(
+    *,
+    visitor_key: int,
+    recent: list[Visit],
+    visit_count: int,
+    times: list[int],
+    pages: list[Page],
+    idle_ms: int,
+) -> Assignment:
+    """The general assignment: stored visits as intervals, new times as points, swept once in time order."""
     older = max(0, visit_count - len(recent))
     # Items: stored visits as intervals, new times as points; sorted by start, swept once.
     items: list[tuple[int, int, int, Visit | None]] = [(v.start_ms, v.end_ms, -1, v) for v in recent]
@@ -103,6 +119,22 @@ def assign(
         visits.append(head)
     _place_pages(visits, pages)
     return Assignment(visit_of=visit_of, visits=visits, merged=merged, visit_count=older + len(clusters))
+
+
+def _one_new_visit(visitor_key: int, visit_count: int, times: list[int], pages: list[Page]) -> Assignment:
+    """The common case, without the sweep: no recent visit, and all new times within one idle gap.
+
+    The result is the sweep's for this input: one cluster spanning the times, numbered after the
+    visits the visitor had, holding every new page (all inside the span) in time order.
+    """
+    start, end = min(times), max(times)
+    visit = Visit(key=key64(str(visitor_key), str(start)), number=visit_count + 1, start_ms=start, end_ms=end,
+                  events=len(times), changed=True)  # fmt: skip
+    for page in pages:
+        if len(visit.pages) < MAX_PAGES and all(p.key != page.key for p in visit.pages):
+            visit.pages.append(page)
+    visit.pages.sort(key=lambda p: (p.time_ms, p.key))
+    return Assignment(visit_of=[visit.key] * len(times), visits=[visit], merged={}, visit_count=visit_count + 1)
 
 
 def _place_pages(visits: list[Visit], pages: list[Page]) -> None:

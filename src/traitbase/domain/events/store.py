@@ -240,7 +240,7 @@ async def push(
         )
     if batch.spec.dedupe_on is not None:
         _drop_repeats(op, batch, answer=answer, project=project, environment=environment, window=dedupe_window_seconds)
-    outcome = await asyncio.wrap_future(warehouse.submit(op))
+    outcome = await warehouse.submit_async(op)
     return outcome
 
 

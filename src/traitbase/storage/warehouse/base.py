@@ -7,6 +7,7 @@ transaction and resolves each op's future only after that commit is durable.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -155,6 +156,10 @@ class ReadResult:
 class Warehouse(Protocol):
     def submit(self, op: WriteOp) -> Future[Outcome]:
         """Queue an op; the future resolves after the commit that holds it is durable."""
+        ...
+
+    def submit_async(self, op: WriteOp) -> asyncio.Future[Outcome]:
+        """``submit`` from a coroutine: resolved on the caller's event loop, with the rest of its group."""
         ...
 
     def read(

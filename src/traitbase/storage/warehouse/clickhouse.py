@@ -20,6 +20,7 @@ only the months that have no row of that batch yet, then records ``done``.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 import uuid
@@ -154,6 +155,9 @@ class ClickHouseWarehouse:
     # --- writes -----------------------------------------------------------------------------
     def submit(self, op: WriteOp) -> Future[Outcome]:
         return self._writer.submit(op)
+
+    def submit_async(self, op: WriteOp) -> asyncio.Future[Outcome]:
+        return self._writer.submit_async(op)
 
     def apply(self, batch: Sequence[WriteOp]) -> list[Outcome | Exception]:
         """Write one group: pending keys, steps, one events insert, done keys (module docstring)."""

@@ -10,6 +10,7 @@ one bad request never fails the others.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import hashlib
 import logging
@@ -213,6 +214,9 @@ class DuckDBWarehouse:
     # --- writes -----------------------------------------------------------------------------
     def submit(self, op: WriteOp) -> Future[Outcome]:
         return self._queue.submit(op)
+
+    def submit_async(self, op: WriteOp) -> asyncio.Future[Outcome]:
+        return self._queue.submit_async(op)
 
     def _apply(self, batch: list[WriteOp]) -> list[Outcome]:
         conn = self._wconn

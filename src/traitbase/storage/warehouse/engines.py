@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import fcntl
 import os
 import threading
@@ -70,6 +71,9 @@ class _Locked:
 
     def submit(self, op: WriteOp) -> Future[Outcome]:
         return self._inner.submit(op)
+
+    def submit_async(self, op: WriteOp) -> asyncio.Future[Outcome]:
+        return self._inner.submit_async(op)
 
     def read(
         self, sql: str, params: Sequence[Any] = (), *, timeout: float | None = None, max_rows: int | None = None
