@@ -40,20 +40,24 @@ class CollectLimits:
 
 def check_identify(batch: parse.Batch, limits: AttributeLimits) -> None:
     """identify attributes obey the same limits as an attribute upload (they land in the same store)."""
-    for i, e in enumerate(batch.events):
-        if not isinstance(e, parse.Identify):
-            continue
-        where = f"$.events[{i}].attributes"
+    for e in batch.identifies:
         if len(e.attributes) > limits.max_fields:
-            raise Invalid(f"identify holds at most {limits.max_fields} attributes - at `{where}`")
+            raise Invalid(f"identify holds at most {limits.max_fields} attributes - at `{_where(batch, e)}`")
         for name, value in e.attributes.items():
             if name == "user_id" or len(name) > limits.max_field_name_length or "\x00" in name + value:
                 raise Invalid(
                     f"attribute names are 1 to {limits.max_field_name_length} characters, not user_id, "
-                    f"without NUL - at `{where}`"
+                    f"without NUL - at `{_where(batch, e)}`"
                 )
             if len(value) > limits.max_value_length:
-                raise Invalid(f"attribute values are at most {limits.max_value_length} characters - at `{where}`")
+                raise Invalid(
+                    f"attribute values are at most {limits.max_value_length} characters - at `{_where(batch, e)}`"
+                )
+
+
+def _where(batch: parse.Batch, event: parse.Identify) -> str:
+    index = next(i for i, e in enumerate(batch.events) if e is event)
+    return f"$.events[{index}].attributes"
 
 
 @dataclass(frozen=True)
@@ -88,11 +92,8 @@ class Collector:
         self.warehouse = warehouse
         self.writer = writer
         self.limits = limits
-
-    @property
-    def geo_headers(self) -> frozenset[str]:
-        """Request headers the geo lookup reads (lower case); no other header is passed down."""
-        return frozenset(h for h in (self.geo.country_header, self.geo.region_header) if h)
+        # Request headers the geo lookup reads (lower case); no other header is passed down.
+        self.geo_headers: tuple[str, ...] = tuple(h for h in (geo.country_header, geo.region_header) if h)
 
     def page_config(self, site_key: str, url: str, device: str) -> dict[str, Any]:
         """What the tracker needs on one page; the same empty answer for unknown keys and pages."""

@@ -136,6 +136,7 @@ class Batch:
     visitor: str
     sent_at: int | None
     events: list[Any]
+    identifies: tuple[Identify, ...] = ()  # the identify events among ``events``, in order
 
     def event_ids(self) -> list[str]:
         return [e.id for e in self.events if e.id]
@@ -169,6 +170,7 @@ def parse_batch(body: bytes, *, max_events: int) -> Batch:
         raise Invalid(f"a batch holds at most {max_events} events; this one has {len(wire.events)}")
     seen: set[str] = set()
     kept: list[Any] = []
+    identifies: list[Identify] = []
     for i, e in enumerate(wire.events):
         for name in REQUIRED[type(e)]:
             if not getattr(e, name):
@@ -179,8 +181,10 @@ def parse_batch(body: bytes, *, max_events: int) -> Batch:
             seen.add(e.id)
         if isinstance(e, _PageEvent) and "\x00" in e.url:
             raise Invalid(f"url contains a NUL character - at `$.events[{i}].url`")
+        if type(e) is Identify:
+            identifies.append(e)
         kept.append(e)
-    return Batch(site=wire.site, visitor=wire.visitor, sent_at=wire.sent_at, events=kept)
+    return Batch(site=wire.site, visitor=wire.visitor, sent_at=wire.sent_at, events=kept, identifies=tuple(identifies))
 
 
 def _reason(msg: str) -> str:

@@ -312,7 +312,7 @@ def build_payload(
 
 def identities(batch: wire.Batch) -> list[tuple[str, dict[str, str]]]:
     """(user id, attributes) of the batch's identify events, for the user store."""
-    return [(e.user_id, dict(e.attributes)) for e in batch.events if isinstance(e, wire.Identify) and e.attributes]
+    return [(e.user_id, dict(e.attributes)) for e in batch.identifies if e.attributes]
 
 
 def batch_digest(site: Site, batch: wire.Batch) -> int | None:

@@ -53,10 +53,15 @@ class VisitorStateCache:
         return out
 
     def put(self, updates: dict[int, Held]) -> None:
-        """Take the state just committed (call only after the commit succeeded)."""
-        for key, held in updates.items():
-            self._held[key] = Held(held.state, tuple(_copy(v) for v in held.visits))
-            self._held.move_to_end(key)
+        """Take the state just committed (call only after the commit succeeded).
+
+        The visits are kept as given, not copied: the caller hands over a commit's outcome and
+        never touches it again, and ``get`` copies whatever it gives out.
+        """
+        held = self._held
+        for key, value in updates.items():
+            held[key] = value
+            held.move_to_end(key)
         while len(self._held) > self._max:
             self._held.popitem(last=False)
 

@@ -6,6 +6,8 @@ read here, and a site key is accepted nowhere else.
 
 from __future__ import annotations
 
+from urllib.parse import parse_qsl
+
 from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
@@ -24,8 +26,8 @@ def collector_of(request: Request) -> Collector:
     return collector
 
 
-def client_ip(request: Request) -> str:
-    header = ctx_of(request).settings.collect_client_ip_header
+def client_ip(request: Request, header: str | None) -> str:
+    """The client's address: from ``header`` (a trusted proxy's, when set) or the socket's peer."""
     if header:
         forwarded = request.headers.get(header, "")
         if forwarded:
@@ -33,16 +35,30 @@ def client_ip(request: Request) -> str:
     return request.client.host if request.client else ""
 
 
+def query_site(request: Request) -> str:
+    """The ``site`` query parameter (the last one, as Starlette's ``query_params`` reads it), without
+    building the whole query mapping: a beacon's query string holds just this one parameter."""
+    raw: bytes = request.scope.get("query_string", b"")
+    site = ""
+    if raw:
+        for name, value in parse_qsl(raw.decode("latin-1"), keep_blank_values=True):
+            if name == "site":
+                site = value
+    return site
+
+
 @router.post("/collect", status_code=204, responses=schemas.RESPONSES, openapi_extra=schemas.BATCH_BODY)
 async def collect(request: Request) -> Response:
-    collector = collector_of(request)
-    body = await read_capped_body(request, ctx_of(request).settings.collect_max_body_bytes)
+    ctx = ctx_of(request)
+    collector: Collector = ctx.collector
+    body = await read_capped_body(request, ctx.settings.collect_max_body_bytes)
+    headers = request.headers
     req = ingest.Request(
         body=body,
-        query_site=request.query_params.get("site", ""),
-        user_agent=request.headers.get("user-agent", ""),
-        ip=client_ip(request),
-        headers={k: v for k, v in request.headers.items() if k in collector.geo_headers},
+        query_site=query_site(request),
+        user_agent=headers.get("user-agent", ""),
+        ip=client_ip(request, ctx.settings.collect_client_ip_header),
+        headers={k: v for k in collector.geo_headers if (v := headers.get(k))},
     )
     # A known key needs no read: accept on the event loop; otherwise in a thread (one control-plane read).
     if collector.sites.cached_site(req.query_site) is None:
