@@ -9,6 +9,7 @@ how to apply a batch.
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future
@@ -39,6 +40,10 @@ class GroupCommitWriter:
 
     def submit(self, fn: Callable[[Connection], T]) -> Future[T]:
         return self._queue.submit(fn)
+
+    def submit_async(self, fn: Callable[[Connection], T]) -> asyncio.Future[T]:
+        """``submit`` from a coroutine: settled on the caller's event loop with the rest of its group."""
+        return self._queue.submit_async(fn)
 
     def close(self, timeout: float = 30.0) -> None:
         self._queue.close(timeout)

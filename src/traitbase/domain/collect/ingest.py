@@ -6,7 +6,6 @@ so a refused batch costs one decode and leaves no trace in the writer (it never 
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from collections.abc import Callable
@@ -126,7 +125,7 @@ class Collector:
         """Write the batch; returns once every row is durable (identify attributes first)."""
         people = rows.identities(batch)
         if people:
-            await asyncio.wrap_future(profiles.submit_upload(self.writer, site_principal(site), people))
+            await profiles.upload(self.writer, site_principal(site), people)
         payload = rows.build_payload(
             batch,
             site=site,

@@ -9,7 +9,6 @@ are on disk.
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -225,7 +224,7 @@ async def push(
                 now=stamp,
             )
 
-        await asyncio.wrap_future(writer.submit(merge))
+        await writer.submit_async(merge)
     op = TARGETS[batch.spec.target](batch, project, environment, received_at)
     first = answer(batch.count)
     op.result = first

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
-from concurrent.futures import Future
+from collections.abc import Callable, Sequence
 
 from sqlalchemy import Connection
 
@@ -19,10 +18,11 @@ def scope_of(principal: Principal) -> str:
     return repo.ORG_SCOPE if principal.project_id is None else repo.app_scope(principal.project_id)
 
 
-def submit_upload(
-    writer: GroupCommitWriter, principal: Principal, rows: Sequence[tuple[str, dict[str, str]]]
-) -> Future[UploadResult]:
-    """Queue the upsert; the future resolves once the rows are committed (or fails, changing nothing)."""
+Rows = Sequence[tuple[str, dict[str, str]]]  # (user id, attributes) per user
+
+
+def upload_step(principal: Principal, rows: Rows) -> Callable[[Connection], UploadResult]:
+    """The upsert as one writer step: it runs inside the writer's transaction (all rows or none)."""
     scope = scope_of(principal)
     received = len(rows)
 
@@ -37,4 +37,10 @@ def submit_upload(
         )
         return UploadResult(received=received, created=created, updated=received - created)
 
-    return writer.submit(apply)
+    return apply
+
+
+async def upload(writer: GroupCommitWriter, principal: Principal, rows: Rows) -> UploadResult:
+    """Queue the upsert and wait for it: returns once the rows are committed (or raises, changing nothing)."""
+    result: UploadResult = await writer.submit_async(upload_step(principal, rows))
+    return result

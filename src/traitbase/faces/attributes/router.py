@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -37,5 +36,5 @@ async def upload_profiles(request: Request) -> Response:
     ctx = ctx_of(request)
     body = await read_capped_body(request, ctx.settings.attributes_max_body_bytes)
     rows = profiles.parse_attribute_upload(body, ctx.limits.attributes)
-    result = await asyncio.wrap_future(profile_store.submit_upload(ctx.writer, principal, rows))
+    result = await profile_store.upload(ctx.writer, principal, rows)
     return envelope.ok({"received": result.received, "created": result.created, "updated": result.updated})
