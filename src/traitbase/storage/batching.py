@@ -49,23 +49,25 @@ class Failed:
 
 
 class _Pending(Generic[T]):
-    __slots__ = ("future", "item", "loop")
+    __slots__ = ("future", "item")
 
-    def __init__(self, item: T, loop: asyncio.AbstractEventLoop | None = None) -> None:
+    def __init__(self, item: T, future: Future[Any] | asyncio.Future[Any]) -> None:
         self.item = item
-        self.loop = loop  # None: a concurrent future; else an asyncio future of this loop
-        self.future: Future[Any] | asyncio.Future[Any] = Future() if loop is None else loop.create_future()
+        self.future = future  # an asyncio future is settled on its own loop (``get_loop``)
+
+
+def _settle(future: Future[Any] | asyncio.Future[Any], result: Any) -> None:
+    if isinstance(result, Failed):
+        future.set_exception(result.error)
+    else:
+        future.set_result(result)
 
 
 def _settle_all(settled: list[tuple[asyncio.Future[Any], Any]]) -> None:
     """On the event loop: one group's results to their waiting requests (a cancelled one is skipped)."""
     for future, result in settled:
-        if future.cancelled():
-            continue
-        if isinstance(result, Failed):
-            future.set_exception(result.error)
-        else:
-            future.set_result(result)
+        if not future.cancelled():
+            _settle(future, result)
 
 
 class GroupCommitQueue(Generic[T]):
@@ -96,22 +98,21 @@ class GroupCommitQueue(Generic[T]):
         self._thread.start()
 
     def submit(self, item: T) -> Future[Any]:
-        future = self._put(_Pending(item))
-        assert isinstance(future, Future)
+        future: Future[Any] = Future()
+        self._put(_Pending(item, future))
         return future
 
     def submit_async(self, item: T) -> asyncio.Future[Any]:
         """``submit`` from a coroutine: an awaitable settled on the caller's loop with the rest of its group."""
-        future = self._put(_Pending(item, asyncio.get_running_loop()))
-        assert isinstance(future, asyncio.Future)
+        future = asyncio.get_running_loop().create_future()
+        self._put(_Pending(item, future))
         return future
 
-    def _put(self, pending: _Pending[T]) -> Future[Any] | asyncio.Future[Any]:
+    def _put(self, pending: _Pending[T]) -> None:
         with self._lock:
             if self._closed:
                 raise Unavailable("the server is shutting down", retry_after=1)
             self._queue.put(pending)
-        return pending.future
 
     @property
     def closed(self) -> bool:
@@ -161,13 +162,10 @@ class GroupCommitQueue(Generic[T]):
         self._run_group(batch, settled)
         by_loop: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[Any], Any]]] = {}
         for pending, result in settled:
-            if pending.loop is not None:
-                assert isinstance(pending.future, asyncio.Future)
-                by_loop.setdefault(pending.loop, []).append((pending.future, result))
-            elif isinstance(result, Failed):
-                pending.future.set_exception(result.error)
+            if isinstance(pending.future, asyncio.Future):
+                by_loop.setdefault(pending.future.get_loop(), []).append((pending.future, result))
             else:
-                pending.future.set_result(result)
+                _settle(pending.future, result)
         for loop, results in by_loop.items():
             try:
                 loop.call_soon_threadsafe(_settle_all, results)
