@@ -62,8 +62,8 @@ class VisitorStateCache:
         for key, value in updates.items():
             held[key] = value
             held.move_to_end(key)
-        while len(self._held) > self._max:
-            self._held.popitem(last=False)
+        while len(held) > self._max:
+            held.popitem(last=False)
 
     def __len__(self) -> int:
         return len(self._held)

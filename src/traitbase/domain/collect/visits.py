@@ -130,10 +130,7 @@ def _one_new_visit(visitor_key: int, visit_count: int, times: list[int], pages: 
     start, end = min(times), max(times)
     visit = Visit(key=key64(str(visitor_key), str(start)), number=visit_count + 1, start_ms=start, end_ms=end,
                   events=len(times), changed=True)  # fmt: skip
-    for page in pages:
-        if len(visit.pages) < MAX_PAGES and all(p.key != page.key for p in visit.pages):
-            visit.pages.append(page)
-    visit.pages.sort(key=lambda p: (p.time_ms, p.key))
+    _place_pages([visit], pages)
     return Assignment(visit_of=[visit.key] * len(times), visits=[visit], merged={}, visit_count=visit_count + 1)
 
 

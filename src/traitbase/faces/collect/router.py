@@ -50,7 +50,7 @@ def query_site(request: Request) -> str:
 @router.post("/collect", status_code=204, responses=schemas.RESPONSES, openapi_extra=schemas.BATCH_BODY)
 async def collect(request: Request) -> Response:
     ctx = ctx_of(request)
-    collector: Collector = ctx.collector
+    collector = collector_of(request)
     body = await read_capped_body(request, ctx.settings.collect_max_body_bytes)
     headers = request.headers
     req = ingest.Request(
